@@ -1,0 +1,52 @@
+using System.Text.Json.Serialization;
+
+namespace Paperboy.Core.Papers;
+
+/// <summary>A research paper as Paperboy knows it: the one record every import, index and page works from.</summary>
+public sealed class Paper
+{
+    /// <summary>Normalised arXiv id (<c>2310.01234</c>, <c>math/0601001</c>) or a title-derived id (<c>t-…</c>).</summary>
+    public string Id { get; set; } = "";
+    public string? ArxivId { get; set; }
+    public int? Version { get; set; }
+    public string Title { get; set; } = "";
+    public string Abstract { get; set; } = "";
+    public List<string> Authors { get; set; } = [];
+    /// <summary>Known author count; seed pages give only the count, not the names.</summary>
+    public int? AuthorCount { get; set; }
+    public DateOnly? PublishedAt { get; set; }
+    /// <summary>The day the paper appeared on a daily feed (Hugging Face Daily Papers); boards use it before <see cref="PublishedAt"/>.</summary>
+    public DateOnly? FeedDay { get; set; }
+    public int Upvotes { get; set; }
+    public int CommentCount { get; set; }
+    public string? PrimaryCategory { get; set; }
+    public List<string> Categories { get; set; } = [];
+    public List<PaperLink> Links { get; set; } = [];
+    public string? SubmittedBy { get; set; }
+
+    /// <summary>The day that places the paper on the daily, weekly and monthly boards.</summary>
+    [JsonIgnore]
+    public DateOnly? BoardDay => FeedDay ?? PublishedAt;
+
+    [JsonIgnore]
+    public int EffectiveAuthorCount => Math.Max(Authors.Count, AuthorCount ?? 0);
+
+    [JsonIgnore]
+    public string? ArxivUrl => ArxivId is null ? null : $"https://arxiv.org/abs/{ArxivId}";
+
+    public Paper Clone() => new()
+    {
+        Id = Id, ArxivId = ArxivId, Version = Version, Title = Title, Abstract = Abstract,
+        Authors = [.. Authors], AuthorCount = AuthorCount, PublishedAt = PublishedAt, FeedDay = FeedDay,
+        Upvotes = Upvotes, CommentCount = CommentCount, PrimaryCategory = PrimaryCategory,
+        Categories = [.. Categories], Links = [.. Links], SubmittedBy = SubmittedBy,
+    };
+}
+
+/// <summary>A structured link found in or given with a paper: code, project page, PDF.</summary>
+public sealed record PaperLink(string Kind, string Url)
+{
+    public const string Code = "code";
+    public const string Project = "project";
+    public const string Pdf = "pdf";
+}

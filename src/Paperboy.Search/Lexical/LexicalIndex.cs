@@ -1,0 +1,273 @@
+using System.Globalization;
+using Lucene.Net.Analysis.TokenAttributes;
+using Lucene.Net.Documents;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Search.Similarities;
+using Lucene.Net.Store;
+using Paperboy.Core.Papers;
+using Directory = Lucene.Net.Store.Directory;
+
+namespace Paperboy.Search.Lexical;
+
+public sealed record LexicalHit(string Id, float Score);
+
+public sealed record LexicalResult(int Total, IReadOnlyList<LexicalHit> Hits, IReadOnlySet<string> Terms);
+
+/// <summary>Optional narrowing of a search beyond the query text.</summary>
+public sealed record SearchFilter(DateOnly? From = null, DateOnly? To = null);
+
+/// <summary>
+/// The BM25 index over titles, abstracts and authors (Lucene.Net). It stores only ids: the store stays the source of
+/// truth. Each commit records the last change-log sequence applied and the analyzer version, so a restart
+/// resumes where it stopped and an analyzer change triggers a rebuild.
+/// </summary>
+public sealed class LexicalIndex : IDisposable
+{
+    private const string SeqKey = "seq";
+    private const string AnalyzerKey = "analyzer";
+    public const float TitleBoost = 2.5f;
+    public const int MaxQueryTerms = 64;
+
+    private readonly Directory _dir;
+    private readonly IndexWriter? _writer;
+    private readonly SearcherManager _searchers;
+    private readonly System.Threading.Lock _writeLock = new();
+    private readonly PaperAnalyzer _analyzer = new();
+    private static readonly Similarity Bm25 = new BM25Similarity();
+
+    public long AppliedSeq { get; private set; }
+    /// <summary>False when the index was made by another analyzer version (or is new) and must be rebuilt from the store.</summary>
+    public bool IsCurrent { get; private set; }
+    public bool ReadOnly => _writer is null;
+
+    private LexicalIndex(Directory dir, IndexWriter? writer, SearcherManager searchers, IDictionary<string, string>? userData)
+    {
+        _dir = dir;
+        _writer = writer;
+        _searchers = searchers;
+        IsCurrent = userData is not null && userData.TryGetValue(AnalyzerKey, out var a) && a == PaperAnalyzer.Version;
+        AppliedSeq = IsCurrent && userData!.TryGetValue(SeqKey, out var s) ? long.Parse(s, CultureInfo.InvariantCulture) : 0;
+    }
+
+    /// <summary>Opens (or creates) the index for writing; only one process can hold it.</summary>
+    public static LexicalIndex Open(string path)
+    {
+        System.IO.Directory.CreateDirectory(path);
+        var dir = FSDirectory.Open(path);
+        var config = new IndexWriterConfig(PaperAnalyzer.Lucene, new PaperAnalyzer())
+        {
+            OpenMode = OpenMode.CREATE_OR_APPEND,
+            Similarity = Bm25,
+            RAMBufferSizeMB = 64,
+        };
+        IndexWriter writer;
+        try { writer = new IndexWriter(dir, config); }
+        // A corrupt or unreadable index is thrown away: it is rebuilt from the store, which loses nothing.
+        catch (IOException e) when (e is not LockObtainFailedException) { writer = Recreate(dir, config); }
+        var userData = DirectoryReader.IndexExists(dir) ? LastCommitData(dir) : null;
+        var searchers = new SearcherManager(writer, applyAllDeletes: true, new BM25SearcherFactory());
+        return new LexicalIndex(dir, writer, searchers, userData);
+    }
+
+    /// <summary>Opens an existing index for reading only, for a second process while the server holds the writer.</summary>
+    public static LexicalIndex OpenReadOnly(string path)
+    {
+        var dir = FSDirectory.Open(path);
+        var searchers = new SearcherManager(dir, new BM25SearcherFactory());
+        return new LexicalIndex(dir, null, searchers, LastCommitData(dir));
+    }
+
+    public static bool IsLocked(string path) => System.IO.Directory.Exists(path) && IsLocked(FSDirectory.Open(path));
+
+    private static bool IsLocked(Directory dir) => IndexWriter.IsLocked(dir);
+
+    private static IndexWriter Recreate(Directory dir, IndexWriterConfig config)
+    {
+        foreach (var file in dir.ListAll()) dir.DeleteFile(file);
+        config.OpenMode = OpenMode.CREATE;
+        return new IndexWriter(dir, config);
+    }
+
+    private static IDictionary<string, string>? LastCommitData(Directory dir)
+    {
+        try { return DirectoryReader.ListCommits(dir).LastOrDefault()?.UserData; }
+        catch (IOException) { return null; }
+    }
+
+    /// <summary>Applies upserts and deletes, then commits with the change-log sequence they bring the index to.</summary>
+    public void Apply(IEnumerable<Paper> upserts, IEnumerable<string> deletes, long seq)
+    {
+        var writer = _writer ?? throw new InvalidOperationException("the lexical index is open read-only");
+        lock (_writeLock)
+        {
+            foreach (var id in deletes) writer.DeleteDocuments(new Term("id", id));
+            foreach (var p in upserts) writer.UpdateDocument(new Term("id", p.Id), ToDocument(p));
+            Commit(writer, seq);
+        }
+    }
+
+    /// <summary>Empties the index (before a rebuild from the store).</summary>
+    public void Clear()
+    {
+        var writer = _writer ?? throw new InvalidOperationException("the lexical index is open read-only");
+        lock (_writeLock)
+        {
+            writer.DeleteAll();
+            Commit(writer, 0);
+        }
+    }
+
+    private void Commit(IndexWriter writer, long seq)
+    {
+        writer.SetCommitData(new Dictionary<string, string>
+        {
+            [SeqKey] = seq.ToString(CultureInfo.InvariantCulture),
+            [AnalyzerKey] = PaperAnalyzer.Version,
+        });
+        writer.Commit();
+        AppliedSeq = seq;
+        IsCurrent = true;
+        _searchers.MaybeRefreshBlocking();
+    }
+
+    public int Count
+    {
+        get
+        {
+            var s = _searchers.Acquire();
+            try { return s.IndexReader.NumDocs; }
+            finally { _searchers.Release(s); }
+        }
+    }
+
+    private static Document ToDocument(Paper p)
+    {
+        var doc = new Document
+        {
+            new StringField("id", p.Id, Field.Store.YES),
+            new TextField("title", p.Title, Field.Store.NO),
+            new TextField("abstract", p.Abstract, Field.Store.NO),
+            new TextField("authors", string.Join(" ; ", p.Authors), Field.Store.NO),
+        };
+        if ((p.PublishedAt ?? p.FeedDay) is { } day) doc.Add(new Int32Field("day", DayNumber(day), Field.Store.NO));
+        return doc;
+    }
+
+    private static int DayNumber(DateOnly d) => d.Year * 10000 + d.Month * 100 + d.Day;
+
+    /// <summary>Runs a query and returns one page of hits, best first, plus the total and the matched terms (for highlighting).</summary>
+    public LexicalResult Search(SearchQuery query, SearchFilter filter, int limit, int offset)
+    {
+        var (lucene, terms) = Build(query, filter);
+        if (lucene is null) return new LexicalResult(0, [], terms);
+        var searcher = _searchers.Acquire();
+        try
+        {
+            var top = searcher.Search(lucene, Math.Max(1, offset + limit));
+            var hits = top.ScoreDocs.Skip(offset).Take(limit)
+                .Select(sd => new LexicalHit(searcher.Doc(sd.Doc).Get("id"), sd.Score)).ToList();
+            return new LexicalResult(top.TotalHits, hits, terms);
+        }
+        finally { _searchers.Release(searcher); }
+    }
+
+    private (Query? Query, HashSet<string> Terms) Build(SearchQuery q, SearchFilter filter)
+    {
+        var terms = new HashSet<string>(StringComparer.Ordinal);
+        var root = new BooleanQuery();
+        var positives = 0;
+
+        var wordTerms = q.Words.SelectMany(w => _analyzer.Terms(w)).Distinct().Take(MaxQueryTerms).ToList();
+        if (wordTerms.Count > 0)
+        {
+            var words = new BooleanQuery();
+            foreach (var t in wordTerms)
+            {
+                terms.Add(t);
+                var perTerm = new DisjunctionMaxQuery(0.3f)
+                {
+                    new TermQuery(new Term("title", t)) { Boost = TitleBoost },
+                    new TermQuery(new Term("abstract", t)),
+                };
+                words.Add(perTerm, Occur.SHOULD);
+            }
+            root.Add(words, Occur.MUST);
+            positives++;
+        }
+        foreach (var phrase in q.Phrases.Take(8))
+        {
+            var pq = PhraseAcross(phrase, terms);
+            if (pq is null) continue;
+            root.Add(pq, Occur.MUST);
+            positives++;
+        }
+        foreach (var author in q.Authors.Take(8))
+        {
+            var aq = Phrase("authors", author, null);
+            if (aq is null) continue;
+            root.Add(aq, Occur.MUST);
+            positives++;
+        }
+        foreach (var ex in q.Excluded.Take(16))
+        {
+            var isAuthor = ex.StartsWith("author:", StringComparison.OrdinalIgnoreCase);
+            var eq = isAuthor ? Phrase("authors", ex[7..].Trim('"'), null) : PhraseAcross(ex.Trim('"'), null);
+            if (eq is not null) root.Add(eq, Occur.MUST_NOT);
+        }
+        if (positives == 0) return (null, terms);
+
+        var from = filter.From is { } f0 ? f0 : q.After?.AddDays(1);
+        var to = filter.To is { } t0 ? t0 : q.Before?.AddDays(-1);
+        if (from is not null || to is not null)
+        {
+            var range = NumericRangeQuery.NewInt32Range("day", from is { } a ? DayNumber(a) : null, to is { } b ? DayNumber(b) : null, true, true);
+            root.Add(range, Occur.MUST);
+        }
+        return (root, terms);
+    }
+
+    private Query? PhraseAcross(string text, HashSet<string>? terms)
+    {
+        var title = Phrase("title", text, terms);
+        if (title is null) return null;
+        title.Boost = TitleBoost;
+        return new DisjunctionMaxQuery(0.3f) { title, Phrase("abstract", text, null)! };
+    }
+
+    private Query? Phrase(string field, string text, HashSet<string>? terms)
+    {
+        var pq = new PhraseQuery();
+        using var ts = _analyzer.GetTokenStream(field, text);
+        var term = ts.AddAttribute<ICharTermAttribute>();
+        var pos = ts.AddAttribute<IPositionIncrementAttribute>();
+        ts.Reset();
+        var position = -1;
+        var count = 0;
+        while (ts.IncrementToken() && count < MaxQueryTerms)
+        {
+            position += pos.PositionIncrement;
+            var t = term.ToString();
+            terms?.Add(t);
+            pq.Add(new Term(field, t), position);
+            count++;
+        }
+        ts.End();
+        if (count == 0) return null;
+        if (count == 1) return new TermQuery(pq.GetTerms()[0]);
+        return pq;
+    }
+
+    public void Dispose()
+    {
+        _searchers.Dispose();
+        _writer?.Dispose();
+        _dir.Dispose();
+        _analyzer.Dispose();
+    }
+
+    private sealed class BM25SearcherFactory : SearcherFactory
+    {
+        public override IndexSearcher NewSearcher(IndexReader reader) => new(reader) { Similarity = Bm25 };
+    }
+}

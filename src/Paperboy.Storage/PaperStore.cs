@@ -1,0 +1,189 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Paperboy.Core.Boards;
+using Paperboy.Core.Import;
+using Paperboy.Core.Papers;
+
+namespace Paperboy.Storage;
+
+/// <summary>
+/// Every read and write of papers goes through here. Writes happen in one transaction per batch and append to the
+/// change log in the same transaction, so the indexes can always catch up with exactly what was committed.
+/// </summary>
+public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvider clock)
+{
+    private const int Chunk = 500;
+
+    public async Task MigrateAsync(CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await db.Database.MigrateAsync(ct);
+    }
+
+    public async Task<int> CountAsync(CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Papers.CountAsync(ct);
+    }
+
+    /// <summary>Adds or merges a batch of papers in one transaction and returns what changed.</summary>
+    public async Task<ImportSummary> ImportAsync(IReadOnlyList<Paper> papers, CancellationToken ct = default)
+    {
+        var batch = ImportBatch.Fold(papers);
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        int added = 0, merged = 0, unchanged = 0;
+        var now = clock.GetUtcNow().UtcDateTime;
+
+        var existing = new Dictionary<string, Paper>(StringComparer.Ordinal);
+        var byTitle = new Dictionary<string, Paper>(StringComparer.Ordinal);
+        foreach (var chunk in batch.Chunk(Chunk))
+        {
+            var ids = chunk.Select(p => p.Id).Concat(chunk.Select(p => PaperIdentity.TitleId(p.Title))).Distinct().ToList();
+            foreach (var p in await db.Papers.Where(p => ids.Contains(p.Id)).ToListAsync(ct)) existing[p.Id] = p;
+            var keys = chunk.Select(p => PaperIdentity.TitleId(p.Title)).Distinct().ToList();
+            foreach (var p in await db.Papers.Where(p => keys.Contains(EF.Property<string>(p, PaperboyDb.TitleKey))).ToListAsync(ct))
+                byTitle.TryAdd(db.Entry(p).Property<string>(PaperboyDb.TitleKey).CurrentValue, p);
+            var aliasIds = chunk.Select(p => p.Id).ToList();
+            foreach (var a in await db.Aliases.Where(a => aliasIds.Contains(a.Id)).ToListAsync(ct))
+                if (!existing.ContainsKey(a.Id) && await db.Papers.FindAsync([a.PaperId], ct) is { } target) existing[a.Id] = target;
+        }
+
+        foreach (var incoming in batch)
+        {
+            var titleKey = PaperIdentity.TitleId(incoming.Title);
+            if (!existing.TryGetValue(incoming.Id, out var current) && byTitle.TryGetValue(titleKey, out var sameTitle))
+            {
+                if (incoming.ArxivId is null) current = sameTitle;                      // title-only copy of a paper we know
+                else if (PaperIdentity.IsTitleId(sameTitle.Id) && sameTitle.ArxivId is null)
+                {
+                    // The arXiv id of a paper we knew only by title: re-key it, keep the old id as an alias.
+                    PaperMerge.Into(incoming, sameTitle);
+                    db.Papers.Remove(sameTitle);
+                    db.Aliases.Add(new PaperAlias { Id = sameTitle.Id, PaperId = incoming.Id });
+                    foreach (var old in await db.Aliases.Where(a => a.PaperId == sameTitle.Id).ToListAsync(ct)) old.PaperId = incoming.Id;
+                    db.Changes.Add(new Change { PaperId = sameTitle.Id, Deleted = true, At = now });
+                    byTitle.Remove(titleKey);
+                    existing.Remove(sameTitle.Id);
+                    Add(db, incoming, now);
+                    existing[incoming.Id] = incoming;
+                    byTitle[titleKey] = incoming;
+                    merged++;
+                    continue;
+                }
+            }
+
+            if (current is null)
+            {
+                Add(db, incoming, now);
+                existing[incoming.Id] = incoming;
+                byTitle.TryAdd(titleKey, incoming);
+                added++;
+            }
+            else if (PaperMerge.Into(current, incoming))
+            {
+                Stamp(db, current);
+                db.Changes.Add(new Change { PaperId = current.Id, At = now });
+                merged++;
+            }
+            else unchanged++;
+        }
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return new ImportSummary(papers.Count, added, merged, unchanged);
+    }
+
+    private static void Add(PaperboyDb db, Paper p, DateTime now)
+    {
+        db.Papers.Add(p);
+        db.Entry(p).Property<DateTime>(PaperboyDb.AddedAt).CurrentValue = now;
+        Stamp(db, p);
+        db.Changes.Add(new Change { PaperId = p.Id, At = now });
+    }
+
+    /// <summary>Keeps the derived columns (title key, board day) in step with the paper.</summary>
+    private static void Stamp(PaperboyDb db, Paper p)
+    {
+        var entry = db.Entry(p);
+        entry.Property<string>(PaperboyDb.TitleKey).CurrentValue = PaperIdentity.TitleId(p.Title);
+        entry.Property<DateOnly?>(PaperboyDb.BoardDay).CurrentValue = p.BoardDay;
+    }
+
+    /// <summary>Finds a paper by id or by an old alias; <c>CanonicalId</c> differs from the asked id when it was an alias.</summary>
+    public async Task<Paper?> FindAsync(string id, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var paper = await db.Papers.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
+        if (paper is not null) return paper;
+        var alias = await db.Aliases.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct);
+        return alias is null ? null : await db.Papers.AsNoTracking().FirstOrDefaultAsync(p => p.Id == alias.PaperId, ct);
+    }
+
+    /// <summary>The papers with these ids, in the order asked; unknown ids are skipped.</summary>
+    public async Task<List<Paper>> GetManyAsync(IReadOnlyList<string> ids, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var found = new Dictionary<string, Paper>(StringComparer.Ordinal);
+        foreach (var chunk in ids.Distinct().Chunk(Chunk))
+            foreach (var p in await db.Papers.AsNoTracking().Where(p => chunk.Contains(p.Id)).ToListAsync(ct)) found[p.Id] = p;
+        return ids.Where(found.ContainsKey).Select(id => found[id]).ToList();
+    }
+
+    /// <summary>A board: the papers of the period ranked by upvotes, newest first among equals.</summary>
+    public async Task<(List<Paper> Papers, int Total)> BoardAsync(BoardPeriod period, int limit, int offset, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        DateOnly? first = period.First, last = period.Last;
+        var q = db.Papers.AsNoTracking().Where(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) >= first && EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) <= last);
+        var total = await q.CountAsync(ct);
+        var papers = await q.OrderByDescending(p => p.Upvotes)
+            .ThenByDescending(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay))
+            .ThenBy(p => p.Title)
+            .Skip(offset).Take(limit).ToListAsync(ct);
+        return (papers, total);
+    }
+
+    /// <summary>The newest day that has papers, or null for an empty store.</summary>
+    public async Task<DateOnly?> LatestBoardDayAsync(CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Papers.MaxAsync(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay), ct);
+    }
+
+    /// <summary>The nearest day before (or after) <paramref name="day"/> that has papers.</summary>
+    public async Task<DateOnly?> AdjacentBoardDayAsync(DateOnly day, bool before, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        DateOnly? d = day;
+        var days = db.Papers.Select(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay)).Where(x => x != null);
+        return before ? await days.Where(x => x < d).MaxAsync(ct) : await days.Where(x => x > d).MinAsync(ct);
+    }
+
+    public async Task<long> LastChangeSeqAsync(CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Changes.MaxAsync(c => (long?)c.Seq, ct) ?? 0;
+    }
+
+    /// <summary>Changes after <paramref name="seq"/>, oldest first.</summary>
+    public async Task<List<Change>> ChangesSinceAsync(long seq, int max, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Changes.AsNoTracking().Where(c => c.Seq > seq).OrderBy(c => c.Seq).Take(max).ToListAsync(ct);
+    }
+
+    /// <summary>Every paper, ordered by id, read in pages so memory stays flat on a large store.</summary>
+    public async IAsyncEnumerable<Paper> AllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        string after = "";
+        while (true)
+        {
+            await using var db = await factory.CreateDbContextAsync(ct);
+            var page = await db.Papers.AsNoTracking().Where(p => string.Compare(p.Id, after) > 0).OrderBy(p => p.Id).Take(2000).ToListAsync(ct);
+            foreach (var p in page) yield return p;
+            if (page.Count < 2000) yield break;
+            after = page[^1].Id;
+        }
+    }
+}

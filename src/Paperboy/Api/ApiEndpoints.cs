@@ -1,0 +1,118 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Paperboy.Core.Boards;
+using Paperboy.Indexing;
+using Paperboy.Search.Lexical;
+using Paperboy.Searching;
+using Paperboy.Storage;
+
+namespace Paperboy.Api;
+
+/// <summary>The JSON API: search, papers, boards, health. Every bad parameter is a 400 problem naming it.</summary>
+public static class ApiEndpoints
+{
+    public const int MaxLimit = 100;
+    public const int MaxOffset = 10_000;
+
+    public static void MapPaperboyApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").WithTags("Papers");
+        api.MapGet("/search", SearchAsync).WithName("Search").WithSummary("Search titles and abstracts");
+        api.MapGet("/papers/{id}", PaperAsync).WithName("GetPaper");
+        api.MapGet("/boards/daily", (string? date, int? limit, int? offset, PaperStore store, HttpRequest req, CancellationToken ct) =>
+            BoardAsync(BoardKind.Daily, date, limit, offset, store, req, ct)).WithName("DailyBoard");
+        api.MapGet("/boards/weekly", (string? week, int? limit, int? offset, PaperStore store, HttpRequest req, CancellationToken ct) =>
+            BoardAsync(BoardKind.Weekly, week, limit, offset, store, req, ct)).WithName("WeeklyBoard");
+        api.MapGet("/boards/monthly", (string? month, int? limit, int? offset, PaperStore store, HttpRequest req, CancellationToken ct) =>
+            BoardAsync(BoardKind.Monthly, month, limit, offset, store, req, ct)).WithName("MonthlyBoard");
+
+        app.MapGet("/healthz", HealthAsync).WithTags("Operations").WithName("Health");
+    }
+
+    internal static IResult Problem(string parameter, string detail) =>
+        TypedResults.Problem(title: $"Invalid parameter '{parameter}'", detail: detail, statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["parameter"] = parameter });
+
+    private static async Task<IResult> SearchAsync(HttpRequest req, PaperSearch search, CancellationToken ct,
+        string? q = null, string? limit = null, string? offset = null, string? mode = null, string? from = null, string? to = null)
+    {
+        if (string.IsNullOrWhiteSpace(q)) return Problem("q", "Give a query, for example q=graph+anomaly+detection.");
+        if (q.Length > SearchQuery.MaxLength) return Problem("q", $"The query is {q.Length} characters long; at most {SearchQuery.MaxLength} are allowed.");
+        if (!TryInt(limit, 10, 1, MaxLimit, out var l)) return Problem("limit", $"limit must be a whole number from 1 to {MaxLimit}.");
+        if (!TryInt(offset, 0, 0, MaxOffset, out var o)) return Problem("offset", $"offset must be a whole number from 0 to {MaxOffset}.");
+        if (!TryMode(mode, out var m)) return Problem("mode", "mode must be hybrid, lexical or semantic.");
+        if (!TryDay(from, out var f)) return Problem("from", "from must be a date such as 2023-10-04.");
+        if (!TryDay(to, out var t)) return Problem("to", "to must be a date such as 2023-10-04.");
+        var results = await search.SearchAsync(new SearchRequest(q, l, o, m, f, t), ct);
+        return TypedResults.Ok(new SearchJson(q, results.Total, l, o, m.ToString().ToLowerInvariant(), results.Notice,
+            results.Hits.Select(h => PaperJson.From(h.Paper, req, h.Score, h.SnippetHtml)).ToList()));
+    }
+
+    private static async Task<IResult> PaperAsync(string id, PaperStore store, HttpRequest req, CancellationToken ct)
+    {
+        if (id.Length > 64) return TypedResults.Problem(title: "Paper not found", detail: "No paper has that id.", statusCode: 404);
+        var paper = await store.FindAsync(id, ct);
+        return paper is null
+            ? TypedResults.Problem(title: "Paper not found", detail: $"No paper has the id '{id}'.", statusCode: 404)
+            : TypedResults.Ok(PaperJson.From(paper, req));
+    }
+
+    private static async Task<IResult> BoardAsync(BoardKind kind, string? key, int? limit, int? offset, PaperStore store, HttpRequest req, CancellationToken ct)
+    {
+        var name = kind switch { BoardKind.Daily => "date", BoardKind.Weekly => "week", _ => "month" };
+        BoardPeriod period;
+        if (string.IsNullOrEmpty(key))
+            period = BoardPeriod.Containing(kind, await store.LatestBoardDayAsync(ct) ?? DateOnly.FromDateTime(DateTime.UtcNow));
+        else if (!BoardPeriod.TryParse(kind, key, out period))
+            return Problem(name, kind switch
+            {
+                BoardKind.Daily => "date must be a day such as 2023-10-04.",
+                BoardKind.Weekly => "week must be an ISO week such as 2023-W40.",
+                _ => "month must be a month such as 2023-10.",
+            });
+        var l = limit ?? 50;
+        var o = offset ?? 0;
+        if (l is < 1 or > 200) return Problem("limit", "limit must be a whole number from 1 to 200.");
+        if (o is < 0 or > MaxOffset) return Problem("offset", $"offset must be a whole number from 0 to {MaxOffset}.");
+        var (papers, total) = await store.BoardAsync(period, l, o, ct);
+        return TypedResults.Ok(new BoardJson(kind.ToString().ToLowerInvariant(), period.Key, period.First, period.Last, total, l, o,
+            period.Previous.Key, period.Next.Key, papers.Select(p => PaperJson.From(p, req)).ToList()));
+    }
+
+    private static async Task<IResult> HealthAsync(PaperStore store, Indexer indexer, IndexHolder indexes, CancellationToken ct)
+    {
+        try
+        {
+            var papers = await store.CountAsync(ct);
+            var body = new { status = indexer.Ready ? "ok" : "starting", papers, indexedThrough = indexer.Ready ? indexes.Lexical.AppliedSeq : 0 };
+            return indexer.Ready ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: 503);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            return TypedResults.Json(new { status = "unavailable", error = e.Message }, statusCode: 503);
+        }
+    }
+
+    internal static bool TryInt(string? text, int fallback, int min, int max, out int value)
+    {
+        value = fallback;
+        if (string.IsNullOrEmpty(text)) return true;
+        return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+    }
+
+    internal static bool TryMode(string? text, out SearchMode mode)
+    {
+        mode = SearchMode.Hybrid;
+        if (string.IsNullOrEmpty(text)) return true;
+        return text.ToLowerInvariant() is "hybrid" or "lexical" or "semantic" && Enum.TryParse(text, ignoreCase: true, out mode);
+    }
+
+    internal static bool TryDay(string? text, out DateOnly? day)
+    {
+        day = null;
+        if (string.IsNullOrEmpty(text)) return true;
+        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return false;
+        day = d;
+        return true;
+    }
+}

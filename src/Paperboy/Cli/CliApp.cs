@@ -1,0 +1,200 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Paperboy.Api;
+using Paperboy.Core.Import;
+using Paperboy.Hosting;
+using Paperboy.Importing;
+using Paperboy.Indexing;
+using Paperboy.Searching;
+using Paperboy.Storage;
+
+namespace Paperboy.Cli;
+
+/// <summary>The <c>paperboy</c> command line. Exit codes: 0 success, 1 bad input, 2 usage.</summary>
+public static class CliApp
+{
+    public const int Ok = 0, BadInput = 1, Usage = 2;
+
+    private static readonly Option<string> DataOption = new("--data")
+    {
+        Description = "Data directory (store, indexes, keys)",
+        DefaultValueFactory = _ => "./data",
+        Recursive = true,
+    };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("Paperboy: a self-hosted research-paper discovery service.");
+        root.Options.Add(DataOption);
+        root.Subcommands.Add(ServeCommand());
+        root.Subcommands.Add(ImportCommand());
+        root.Subcommands.Add(SearchCommand());
+        root.Subcommands.Add(ExportCommand());
+        root.Subcommands.Add(ReindexCommand());
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) Console.Error.WriteLine($"paperboy: {e.Message}");
+            Console.Error.WriteLine("Try 'paperboy --help'.");
+            return Usage;
+        }
+        return await parse.InvokeAsync();
+    }
+
+    /// <summary>--data when given, else PAPERBOY_DataDir, else ./data.</summary>
+    private static string DataDir(ParseResult parse) =>
+        parse.GetResult(DataOption) is { Implicit: false } ? parse.GetValue(DataOption)! : Environment.GetEnvironmentVariable("PAPERBOY_DataDir") ?? "./data";
+
+    /// <summary>A service provider for a CLI verb: the same services as the server, without the web host.</summary>
+    private static ServiceProvider Services(ParseResult parse)
+    {
+        var config = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables("PAPERBOY_")
+            .AddInMemoryCollection(new Dictionary<string, string?> { [nameof(PaperboyOptions.DataDir)] = DataDir(parse) })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging(l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None));
+        services.AddSingleton<IConfiguration>(config);
+        services.AddPaperboy(config);
+        return services.BuildServiceProvider();
+    }
+
+    private static Command ServeCommand()
+    {
+        var urls = new Option<string>("--urls") { Description = "Addresses to listen on", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var cmd = new Command("serve", "Run the web server (pages, API, feeds) with the indexer") { urls };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var app = WebApp.Build(["--urls", parse.GetValue(urls)!, $"--DataDir={DataDir(parse)}"]);
+            await WebApp.InitialiseAsync(app.Services, ct);
+            await app.RunAsync();
+            return Ok;
+        });
+        return cmd;
+    }
+
+    private static Command ImportCommand()
+    {
+        var files = new Argument<string[]>("files") { Description = "Files to import", Arity = ArgumentArity.OneOrMore };
+        var format = new Option<string>("--format") { Description = "auto, hf-page, arxiv-atom, hf-daily or jsonl", DefaultValueFactory = _ => ImportFormat.Auto };
+        format.AcceptOnlyFromAmong(ImportFormat.All);
+        var cmd = new Command("import", "Import papers from files; each file is imported whole or not at all") { files, format };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            await using var sp = Services(parse);
+            await sp.GetRequiredService<PaperStore>().MigrateAsync(ct);
+            var importer = sp.GetRequiredService<PaperImporter>();
+            var total = ImportSummary.Empty;
+            var rejected = 0;
+            var paths = parse.GetValue(files)!;
+            await ProgressReport.RunAsync("Importing", paths.Length, async step =>
+            {
+                foreach (var path in paths)
+                {
+                    try
+                    {
+                        var s = await importer.ImportFileAsync(path, parse.GetValue(format)!, ct);
+                        total = total.Plus(s);
+                        step(Path.GetFileName(path), $"{s.Added} added, {s.Merged} merged, {s.Unchanged} unchanged");
+                    }
+                    catch (ImportException e)
+                    {
+                        rejected++;
+                        Console.Error.WriteLine($"error: {e.Message}");
+                        step(Path.GetFileName(path), "rejected");
+                    }
+                }
+            });
+            Console.WriteLine($"{total.Added} added, {total.Merged} merged, {total.Unchanged} unchanged, {rejected} rejected ({paths.Length} files, {total.Read} entries)");
+            return rejected > 0 ? BadInput : Ok;
+        });
+        return cmd;
+    }
+
+    private static Command SearchCommand()
+    {
+        var query = new Argument<string[]>("query") { Description = "What to search for", Arity = ArgumentArity.OneOrMore };
+        var json = new Option<bool>("--json") { Description = "Print the API's JSON" };
+        var limit = new Option<int>("--limit") { Description = "How many results", DefaultValueFactory = _ => 10 };
+        var cmd = new Command("search", "Search titles and abstracts") { query, json, limit };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var text = string.Join(' ', parse.GetValue(query)!);
+            var n = parse.GetValue(limit);
+            if (n is < 1 or > ApiEndpoints.MaxLimit) { Console.Error.WriteLine($"paperboy: --limit must be from 1 to {ApiEndpoints.MaxLimit}"); return Usage; }
+            if (text.Length > Search.Lexical.SearchQuery.MaxLength) { Console.Error.WriteLine("paperboy: the query is too long"); return BadInput; }
+            await using var sp = Services(parse);
+            await sp.GetRequiredService<PaperStore>().MigrateAsync(ct);
+            await sp.GetRequiredService<Indexer>().CatchUpAsync(ct);
+            var results = await sp.GetRequiredService<PaperSearch>().SearchAsync(new SearchRequest(text, n, Mode: SearchMode.Lexical), ct);
+            if (parse.GetValue(json))
+            {
+                var body = new
+                {
+                    query = text, total = results.Total,
+                    results = results.Hits.Select(h => new { id = h.Paper.Id, title = h.Paper.Title, @abstract = h.Paper.Abstract, authors = h.Paper.Authors, authorCount = h.Paper.EffectiveAuthorCount, publishedAt = h.Paper.PublishedAt, upvotes = h.Paper.Upvotes, score = h.Score }),
+                };
+                Console.WriteLine(JsonSerializer.Serialize(body, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+            }
+            else
+            {
+                if (results.Notice is not null) Console.WriteLine(results.Notice);
+                Console.WriteLine($"{results.Total} results for '{text}'");
+                var rank = 1;
+                foreach (var h in results.Hits)
+                    Console.WriteLine($"{rank++,3}. {h.Paper.Title}  [{h.Paper.Id}, {h.Paper.PublishedAt:yyyy-MM-dd}, {h.Paper.Upvotes} upvotes]");
+            }
+            return Ok;
+        });
+        return cmd;
+    }
+
+    private static Command ExportCommand()
+    {
+        var output = new Option<string?>("--out") { Description = "File to write (default: standard output)" };
+        var cmd = new Command("export", "Write every paper as JSON lines (the jsonl import format)") { output };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            await using var sp = Services(parse);
+            var store = sp.GetRequiredService<PaperStore>();
+            await store.MigrateAsync(ct);
+            var path = parse.GetValue(output);
+            await using var writer = path is null ? new StreamWriter(Console.OpenStandardOutput()) : new StreamWriter(path + ".tmp");
+            await foreach (var p in store.AllAsync(ct)) { await writer.WriteAsync(JsonlFormat.Write(p)); await writer.WriteAsync('\n'); }
+            await writer.FlushAsync(ct);
+            if (path is not null) { writer.Close(); File.Move(path + ".tmp", path, overwrite: true); }
+            return Ok;
+        });
+        return cmd;
+    }
+
+    private static Command ReindexCommand()
+    {
+        var cmd = new Command("reindex", "Rebuild the search indexes from the store");
+        cmd.SetAction(async (parse, ct) =>
+        {
+            await using var sp = Services(parse);
+            var store = sp.GetRequiredService<PaperStore>();
+            await store.MigrateAsync(ct);
+            if (sp.GetRequiredService<IndexHolder>().Lexical.ReadOnly)
+            {
+                Console.Error.WriteLine("paperboy: the index is in use by a running server; stop it first (the server keeps its index current itself).");
+                return BadInput;
+            }
+            var total = await store.CountAsync(ct);
+            var count = 0;
+            await ProgressReport.RunAsync("Reindexing", total, async step =>
+            {
+                var last = 0;
+                count = await sp.GetRequiredService<Indexer>().RebuildAsync(ct, new Progress<int>(n => { step(null, null, n - last); last = n; }));
+            });
+            Console.WriteLine($"Indexed {count} papers.");
+            return Ok;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,18 @@
+namespace Paperboy.Hosting;
+
+/// <summary>Top-level settings from appsettings.json, overridden by <c>PAPERBOY_</c> environment variables (<c>PAPERBOY_DataDir=/srv/paperboy</c>).</summary>
+public sealed class PaperboyOptions
+{
+    /// <summary>The data directory: <c>paperboy.db</c>, <c>index/</c>, <c>keys/</c>.</summary>
+    public string DataDir { get; set; } = "./data";
+
+    /// <summary>Import the bundled demo corpus when the store is empty at start-up.</summary>
+    public bool SeedDemo { get; set; } = true;
+
+    /// <summary>How often the indexer looks at the change log for work done by other processes.</summary>
+    public TimeSpan IndexPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public string DbPath => Path.Combine(DataDir, "paperboy.db");
+    public string LexicalIndexPath => Path.Combine(DataDir, "index", "lexical");
+    public string KeysPath => Path.Combine(DataDir, "keys");
+}

@@ -1,0 +1,31 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Paperboy.Importing;
+using Paperboy.Indexing;
+using Paperboy.Searching;
+using Paperboy.Storage;
+
+namespace Paperboy.Hosting;
+
+/// <summary>The services every entry point shares: the web host and each CLI verb compose the same graph.</summary>
+public static class PaperboyServices
+{
+    public static IServiceCollection AddPaperboy(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PaperboyOptions>().Bind(configuration)
+            .PostConfigure(o => o.DataDir = Path.GetFullPath(o.DataDir));
+        services.AddSingleton(TimeProvider.System);
+        services.AddDbContextFactory<PaperboyDb>((sp, db) =>
+        {
+            var o = sp.GetRequiredService<IOptions<PaperboyOptions>>().Value;
+            Directory.CreateDirectory(o.DataDir);
+            db.UseSqliteStore(StorageSetup.SqliteConnectionString(o.DataDir));
+        });
+        services.AddSingleton<PaperStore>();
+        services.AddSingleton<PaperImporter>();
+        services.AddSingleton<IndexHolder>();
+        services.AddSingleton<Indexer>();
+        services.AddSingleton<PaperSearch>();
+        return services;
+    }
+}

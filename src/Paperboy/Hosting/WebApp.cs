@@ -1,0 +1,103 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
+using Paperboy.Api;
+using Paperboy.Importing;
+using Paperboy.Indexing;
+using Paperboy.Storage;
+
+namespace Paperboy.Hosting;
+
+/// <summary>Builds the ASP.NET Core host: pages, JSON API, health, OpenAPI. Used by <c>paperboy serve</c> and by the tests.</summary>
+public static class WebApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddEnvironmentVariables("PAPERBOY_");
+        configure?.Invoke(builder);
+        ConfigureServices(builder);
+        var app = builder.Build();
+        ConfigurePipeline(app);
+        return app;
+    }
+
+    public static void ConfigureServices(WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddPaperboy(builder.Configuration);
+        services.AddHostedService<IndexFollower>();
+        services.AddRazorPages();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddHealthChecks();
+        services.AddDataProtection().SetApplicationName("Paperboy")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(
+                builder.Configuration[nameof(PaperboyOptions.DataDir)] ?? "./data"), "keys")));
+        services.Configure<RouteOptions>(o => o.LowercaseUrls = true);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = 1024 * 1024;
+            // Long query strings reach the application, which answers them with a clear 400 instead of Kestrel's bare 414.
+            k.Limits.MaxRequestLineSize = 64 * 1024;
+            k.Limits.MaxRequestHeadersTotalSize = 96 * 1024;
+        });
+    }
+
+    public static void ConfigurePipeline(WebApplication app)
+    {
+        // The API and health answer errors with problem+json; pages with a friendly HTML page.
+        app.UseWhen(IsApi, api =>
+        {
+            api.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor });
+            api.UseStatusCodePages();
+        });
+        app.UseWhen(c => !IsApi(c), pages =>
+        {
+            pages.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/error/500", StatusCodeSelector = StatusFor });
+            pages.UseStatusCodePagesWithReExecute("/error/{0}");
+        });
+        app.Use(async (context, next) =>
+        {
+            var h = context.Response.Headers;
+            h.XContentTypeOptions = "nosniff";
+            h.XFrameOptions = "DENY";
+            h["Referrer-Policy"] = "same-origin";
+            h.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
+            await next();
+        });
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAntiforgery();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapPaperboyApi();
+        app.MapRazorPages();
+    }
+
+    private static bool IsApi(HttpContext c) =>
+        c.Request.Path.StartsWithSegments("/api") || c.Request.Path.StartsWithSegments("/healthz") || c.Request.Path.StartsWithSegments("/openapi");
+
+    private static int StatusFor(Exception e) => e switch
+    {
+        BadHttpRequestException b => b.StatusCode,
+        OperationCanceledException => StatusCodes.Status499ClientClosedRequest,
+        Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 } => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>Prepares the store before the first request: migrations, then the demo corpus on an empty store.</summary>
+    public static async Task InitialiseAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        var options = services.GetRequiredService<IOptions<PaperboyOptions>>().Value;
+        var store = services.GetRequiredService<PaperStore>();
+        await store.MigrateAsync(ct);
+        if (options.SeedDemo)
+            await DemoCorpus.SeedIfEmptyAsync(store, services.GetRequiredService<PaperImporter>(),
+                services.GetRequiredService<ILoggerFactory>().CreateLogger("Paperboy.Demo"), ct);
+    }
+}

@@ -1,0 +1,22 @@
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Paperboy.Pages;
+
+/// <summary>The friendly page behind a 404 or any other error status on a page (the API answers with problem+json instead).</summary>
+public sealed class ErrorModel : PageModel
+{
+    public string Heading { get; private set; } = "";
+    public string Message { get; private set; } = "";
+
+    public void OnGet(int code)
+    {
+        (Heading, Message) = code switch
+        {
+            404 => ("Not found", "There is no page or paper at this address."),
+            400 => ("Bad request", "Something in that address was not understood."),
+            429 => ("Slow down", "Too many requests; please try again in a moment."),
+            503 => ("Unavailable", "Paperboy is starting or its store is unavailable; please try again shortly."),
+            _ => ("Something went wrong", "The error has been logged."),
+        };
+    }
+}

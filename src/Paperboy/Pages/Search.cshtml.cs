@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Paperboy.Search.Lexical;
+using Paperboy.Searching;
+
+namespace Paperboy.Pages;
+
+/// <summary>/search?q=: highlighted results, twenty to a page.</summary>
+public sealed class SearchModel(PaperSearch search) : PageModel
+{
+    public const int PageSize = 20;
+
+    public string? Q { get; private set; }
+    public int PageNumber { get; private set; } = 1;
+    public SearchResults? Results { get; private set; }
+    public string? Error { get; private set; }
+
+    public async Task OnGetAsync(string? q, int page = 1, CancellationToken ct = default)
+    {
+        Q = q?.Trim();
+        PageNumber = Math.Clamp(page, 1, 500);
+        if (string.IsNullOrEmpty(Q)) return;
+        if (Q.Length > SearchQuery.MaxLength)
+        {
+            Error = $"That query is {Q.Length} characters long; please keep it under {SearchQuery.MaxLength}.";
+            Q = Q[..SearchQuery.MaxLength];
+            return;
+        }
+        Results = await search.SearchAsync(new SearchRequest(Q, PageSize, (PageNumber - 1) * PageSize), ct);
+    }
+}

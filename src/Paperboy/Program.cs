@@ -1,0 +1,3 @@
+using Paperboy.Cli;
+
+return await CliApp.RunAsync(args);

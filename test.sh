@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs what the tests need, builds, runs every test once.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "test.sh: installing ${missing[*]}" >&2
+  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Real Chromium for the browser tests.
+apt_install chromium chromium-driver
+
+dotnet restore Paperboy.slnx --nologo -v quiet
+dotnet build Paperboy.slnx -c Release --no-restore --nologo -v quiet -clp:ErrorsOnly
+
+results="$(mktemp -d)"
+status=0
+dotnet test Paperboy.slnx -c Release --no-build --nologo \
+  --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" --results-directory "$results" || status=$?
+
+# One plain closing line for whoever reads the log.
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -1)"
+  p="$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")"; passed=$((passed + ${p:-0}))
+  f="$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")"; failed=$((failed + ${f:-0}))
+  n="$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters")"; skipped=$((skipped + ${n:-0}))
+done
+rm -rf "$results"
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then echo "test.sh: no test ran" >&2; exit 1; fi
+exit "$status"
