@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Paperboy.Hosting;
+using Paperboy.Indexing;
+
+namespace Paperboy.Tests.Support;
+
+/// <summary>
+/// The real Paperboy web application (the same <see cref="WebApp.Build"/> that <c>paperboy serve</c> runs) on the
+/// in-memory test server, over a real SQLite file and Lucene index in a temporary data directory.
+/// </summary>
+public sealed class TestHost : IAsyncDisposable
+{
+    private readonly TempDir _dir = new();
+    public WebApplication App { get; }
+    public HttpClient Client { get; private set; } = null!;
+    public string DataDir => _dir.Path;
+
+    private TestHost(bool seedDemo)
+    {
+        App = WebApp.Build([$"--DataDir={_dir.Path}", $"--SeedDemo={seedDemo}", "--IndexPollInterval=00:00:00.200", "--environment=Production"],
+            b => b.WebHost.UseTestServer());
+    }
+
+    public static async Task<TestHost> StartAsync(bool seedDemo = true)
+    {
+        var host = new TestHost(seedDemo);
+        await WebApp.InitialiseAsync(host.App.Services);
+        await host.App.StartAsync();
+        host.Client = host.App.GetTestClient();
+        await host.Get<Indexer>().CatchUpAsync();
+        return host;
+    }
+
+    public T Get<T>() where T : notnull => App.Services.GetRequiredService<T>();
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        _dir.Dispose();
+    }
+}
