@@ -172,7 +172,29 @@ public sealed class LexicalIndex : IDisposable
         finally { _searchers.Release(searcher); }
     }
 
-    private (Query? Query, HashSet<string> Terms) Build(SearchQuery q, SearchFilter filter)
+    /// <summary>True when the query narrows results beyond ranking: phrases, authors, exclusions or dates.</summary>
+    public static bool HasConstraints(SearchQuery q, SearchFilter f) =>
+        q.Phrases.Count > 0 || q.Authors.Count > 0 || q.Excluded.Count > 0 || q.After is not null || q.Before is not null || f.From is not null || f.To is not null;
+
+    /// <summary>Which of <paramref name="ids"/> satisfy the query's constraints (phrases, authors, exclusions, dates), ignoring its free words.</summary>
+    public HashSet<string> Satisfying(SearchQuery query, SearchFilter filter, IReadOnlyCollection<string> ids)
+    {
+        var constraintsOnly = query with { Words = [] };
+        var (constraints, _) = Build(constraintsOnly, filter, requirePositive: false);
+        var idQuery = new BooleanQuery();
+        foreach (var id in ids.Take(BooleanQuery.MaxClauseCount - 1)) idQuery.Add(new TermQuery(new Term("id", id)), Occur.SHOULD);
+        var root = new BooleanQuery { { idQuery, Occur.MUST } };
+        if (constraints is not null) root.Add(constraints, Occur.MUST);
+        var searcher = _searchers.Acquire();
+        try
+        {
+            var top = searcher.Search(root, Math.Max(1, ids.Count));
+            return top.ScoreDocs.Select(sd => searcher.Doc(sd.Doc).Get("id")).ToHashSet(StringComparer.Ordinal);
+        }
+        finally { _searchers.Release(searcher); }
+    }
+
+    private (Query? Query, HashSet<string> Terms) Build(SearchQuery q, SearchFilter filter, bool requirePositive = true)
     {
         var terms = new HashSet<string>(StringComparer.Ordinal);
         var root = new BooleanQuery();
@@ -215,7 +237,8 @@ public sealed class LexicalIndex : IDisposable
             var eq = isAuthor ? Phrase("authors", ex[7..].Trim('"'), null) : PhraseAcross(ex.Trim('"'), null);
             if (eq is not null) root.Add(eq, Occur.MUST_NOT);
         }
-        if (positives == 0) return (null, terms);
+        if (positives == 0 && requirePositive) return (null, terms);
+        if (positives == 0) root.Add(new MatchAllDocsQuery(), Occur.MUST);
 
         var from = filter.From is { } f0 ? f0 : q.After?.AddDays(1);
         var to = filter.To is { } t0 ? t0 : q.Before?.AddDays(-1);

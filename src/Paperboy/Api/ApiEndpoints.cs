@@ -19,6 +19,7 @@ public static class ApiEndpoints
         var api = app.MapGroup("/api").WithTags("Papers");
         api.MapGet("/search", SearchAsync).WithName("Search").WithSummary("Search titles and abstracts");
         api.MapGet("/papers/{id}", PaperAsync).WithName("GetPaper");
+        api.MapGet("/papers/{id}/similar", SimilarAsync).WithName("SimilarPapers").WithSummary("Papers like this one (vector neighbours, keyword fallback)");
         api.MapGet("/boards/daily", (string? date, int? limit, int? offset, PaperStore store, HttpRequest req, CancellationToken ct) =>
             BoardAsync(BoardKind.Daily, date, limit, offset, store, req, ct)).WithName("DailyBoard");
         api.MapGet("/boards/weekly", (string? week, int? limit, int? offset, PaperStore store, HttpRequest req, CancellationToken ct) =>
@@ -34,7 +35,7 @@ public static class ApiEndpoints
             extensions: new Dictionary<string, object?> { ["parameter"] = parameter });
 
     private static async Task<IResult> SearchAsync(HttpRequest req, PaperSearch search, CancellationToken ct,
-        string? q = null, string? limit = null, string? offset = null, string? mode = null, string? from = null, string? to = null)
+        string? q = null, string? limit = null, string? offset = null, string? mode = null, string? from = null, string? to = null, string? explain = null)
     {
         if (string.IsNullOrWhiteSpace(q)) return Problem("q", "Give a query, for example q=graph+anomaly+detection.");
         if (q.Length > SearchQuery.MaxLength) return Problem("q", $"The query is {q.Length} characters long; at most {SearchQuery.MaxLength} are allowed.");
@@ -43,9 +44,14 @@ public static class ApiEndpoints
         if (!TryMode(mode, out var m)) return Problem("mode", "mode must be hybrid, lexical or semantic.");
         if (!TryDay(from, out var f)) return Problem("from", "from must be a date such as 2023-10-04.");
         if (!TryDay(to, out var t)) return Problem("to", "to must be a date such as 2023-10-04.");
+        if (explain is not null && !bool.TryParse(explain, out _)) return Problem("explain", "explain must be true or false.");
+        var withExplain = explain is not null && bool.Parse(explain);
         var results = await search.SearchAsync(new SearchRequest(q, l, o, m, f, t), ct);
         return TypedResults.Ok(new SearchJson(q, results.Total, l, o, m.ToString().ToLowerInvariant(), results.Notice,
-            results.Hits.Select(h => PaperJson.From(h.Paper, req, h.Score, h.SnippetHtml)).ToList()));
+            results.Hits.Select(h => PaperJson.From(h.Paper, req, h.Score, h.SnippetHtml) with
+            {
+                Explain = withExplain ? new ExplainJson(h.LexicalRank, h.LexicalScore, h.SemanticRank, h.SemanticScore) : null,
+            }).ToList()));
     }
 
     private static async Task<IResult> PaperAsync(string id, PaperStore store, HttpRequest req, CancellationToken ct)
@@ -55,6 +61,15 @@ public static class ApiEndpoints
         return paper is null
             ? TypedResults.Problem(title: "Paper not found", detail: $"No paper has the id '{id}'.", statusCode: 404)
             : TypedResults.Ok(PaperJson.From(paper, req));
+    }
+
+    private static async Task<IResult> SimilarAsync(string id, PaperStore store, PaperSearch search, HttpRequest req, CancellationToken ct, string? limit = null)
+    {
+        if (!TryInt(limit, 10, 1, MaxLimit, out var l)) return Problem("limit", $"limit must be a whole number from 1 to {MaxLimit}.");
+        var paper = id.Length > 64 ? null : await store.FindAsync(id, ct);
+        if (paper is null) return TypedResults.Problem(title: "Paper not found", detail: $"No paper has the id '{id}'.", statusCode: 404);
+        var similar = await search.SimilarAsync(paper, l, ct);
+        return TypedResults.Ok(new { id = paper.Id, results = similar.Select(s => PaperJson.From(s.Paper, req, s.Score)).ToList() });
     }
 
     private static async Task<IResult> BoardAsync(BoardKind kind, string? key, int? limit, int? offset, PaperStore store, HttpRequest req, CancellationToken ct)

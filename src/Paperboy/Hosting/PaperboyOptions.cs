@@ -14,5 +14,6 @@ public sealed class PaperboyOptions
 
     public string DbPath => Path.Combine(DataDir, "paperboy.db");
     public string LexicalIndexPath => Path.Combine(DataDir, "index", "lexical");
+    public string SemanticIndexPath => Path.Combine(DataDir, "index", "semantic");
     public string KeysPath => Path.Combine(DataDir, "keys");
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Paperboy.Hosting;
 using Paperboy.Search.Lexical;
+using Paperboy.Search.Semantic;
 
 namespace Paperboy.Indexing;
 
@@ -17,10 +18,17 @@ public sealed class IndexHolder(IOptions<PaperboyOptions> options) : IDisposable
         catch (Lucene.Net.Store.LockObtainFailedException) { return LexicalIndex.OpenReadOnly(path); }
     });
 
+    private readonly Lazy<SemanticIndex> _semantic = new(() => new SemanticIndex(options.Value.SemanticIndexPath));
+
     public LexicalIndex Lexical => _lexical.Value;
+    public SemanticIndex Semantic => _semantic.Value;
 
     public void Dispose()
     {
-        if (_lexical.IsValueCreated) _lexical.Value.Dispose();
+        if (_lexical.IsValueCreated)
+        {
+            if (!_lexical.Value.ReadOnly && _semantic.IsValueCreated) _semantic.Value.Save();
+            _lexical.Value.Dispose();
+        }
     }
 }

@@ -1,56 +1,94 @@
+using Paperboy.Core.Papers;
+using Paperboy.Search.Embedding;
 using Paperboy.Storage;
 
 namespace Paperboy.Indexing;
 
 /// <summary>
-/// Brings the indexes up to the store: follows the change log from the sequence the index last committed, or
-/// rebuilds from the store when the index is new, of another analyzer version, or ahead of a replaced store.
+/// Brings the indexes up to the store. Each index follows the change log from the sequence it last recorded, or is
+/// rebuilt from the store when it is new, made by another analyzer or embedder, or ahead of a replaced store.
+/// The semantic index is also rebuilt, with a retrained embedder, once the corpus has grown by a fifth.
 /// </summary>
-public sealed class Indexer(PaperStore store, IndexHolder indexes, ILogger<Indexer> logger)
+public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider clock, ILogger<Indexer> logger)
 {
     private const int Batch = 1000;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    public const int TrainingSample = 100_000;
+    public const double RetrainGrowth = 1.2;
+    private static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(30);
 
-    /// <summary>True once the index has caught up with the store at least once in this process.</summary>
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private DateTimeOffset _lastSave = DateTimeOffset.MinValue;
+
+    /// <summary>True once the indexes have caught up with the store at least once in this process.</summary>
     public bool Ready { get; private set; }
 
-    /// <summary>Applies everything committed to the store since the index's last commit. Returns how many changes were applied.</summary>
+    /// <summary>Applies everything committed to the store since the indexes' last commits. Returns how many changes were applied.</summary>
     public async Task<int> CatchUpAsync(CancellationToken ct = default)
     {
-        var index = indexes.Lexical;
-        if (index.ReadOnly) { Ready = true; return 0; }
+        if (indexes.Lexical.ReadOnly) { Ready = true; return 0; }
         await _gate.WaitAsync(ct);
         try
         {
             var last = await store.LastChangeSeqAsync(ct);
-            if (!index.IsCurrent || index.AppliedSeq > last || (index.AppliedSeq == 0 && last > 0 && index.Count == 0))
-                return await RebuildLockedAsync(ct);
-            var applied = 0;
-            while (index.AppliedSeq < last)
-            {
-                var changes = await store.ChangesSinceAsync(index.AppliedSeq, Batch, ct);
-                if (changes.Count == 0) break;
-                var ids = changes.Select(c => c.PaperId).Distinct().ToList();
-                var present = await store.GetManyAsync(ids, ct);
-                var presentIds = present.Select(p => p.Id).ToHashSet();
-                index.Apply(present, ids.Where(id => !presentIds.Contains(id)), changes[^1].Seq);
-                applied += changes.Count;
-            }
+            var applied = await CatchUpLexicalAsync(last, ct) + await CatchUpSemanticAsync(last, ct);
             Ready = true;
             return applied;
         }
         finally { _gate.Release(); }
     }
 
-    /// <summary>Throws the index away and builds it again from the store (<c>paperboy reindex</c>).</summary>
+    /// <summary>Throws the indexes away and builds them again from the store (<c>paperboy reindex</c>).</summary>
     public async Task<int> RebuildAsync(CancellationToken ct = default, IProgress<int>? progress = null)
     {
         await _gate.WaitAsync(ct);
-        try { return await RebuildLockedAsync(ct, progress); }
+        try
+        {
+            var count = await RebuildLexicalAsync(ct, progress);
+            await RebuildSemanticAsync(ct);
+            Ready = true;
+            return count;
+        }
         finally { _gate.Release(); }
     }
 
-    private async Task<int> RebuildLockedAsync(CancellationToken ct, IProgress<int>? progress = null)
+    private async Task<int> CatchUpLexicalAsync(long last, CancellationToken ct)
+    {
+        var index = indexes.Lexical;
+        if (!index.IsCurrent || index.AppliedSeq > last || (index.AppliedSeq == 0 && last > 0 && index.Count == 0))
+            return await RebuildLexicalAsync(ct);
+        return await FollowAsync(() => index.AppliedSeq, last, (present, deleted, seq) => index.Apply(present, deleted, seq), ct);
+    }
+
+    private async Task<int> CatchUpSemanticAsync(long last, CancellationToken ct)
+    {
+        var index = indexes.Semantic;
+        var papers = await store.CountAsync(ct);
+        if (papers < 2) return 0;
+        if (!index.IsCurrent || index.AppliedSeq > last || papers >= RetrainGrowth * index.Model!.TrainedOn + 10)
+            return await RebuildSemanticAsync(ct);
+        var applied = await FollowAsync(() => index.AppliedSeq, last,
+            (present, deleted, seq) => index.Apply(present.Select(p => (p.Id, EmbedderText.Of(p.Title, p.Abstract))), deleted, seq), ct);
+        if (applied > 0 && clock.GetUtcNow() - _lastSave > SaveEvery) Save();
+        return applied;
+    }
+
+    private async Task<int> FollowAsync(Func<long> appliedSeq, long last, Action<List<Paper>, List<string>, long> apply, CancellationToken ct)
+    {
+        var applied = 0;
+        while (appliedSeq() < last)
+        {
+            var changes = await store.ChangesSinceAsync(appliedSeq(), Batch, ct);
+            if (changes.Count == 0) break;
+            var ids = changes.Select(c => c.PaperId).Distinct().ToList();
+            var present = await store.GetManyAsync(ids, ct);
+            var presentIds = present.Select(p => p.Id).ToHashSet();
+            apply(present, ids.Where(id => !presentIds.Contains(id)).ToList(), changes[^1].Seq);
+            applied += changes.Count;
+        }
+        return applied;
+    }
+
+    private async Task<int> RebuildLexicalAsync(CancellationToken ct, IProgress<int>? progress = null)
     {
         var index = indexes.Lexical;
         if (index.ReadOnly) throw new InvalidOperationException("the index is held by another Paperboy process (is `paperboy serve` running?)");
@@ -58,17 +96,60 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, ILogger<Index
         var seq = await store.LastChangeSeqAsync(ct);
         index.Clear();
         var count = 0;
-        var batch = new List<Core.Papers.Paper>(Batch);
+        await foreach (var batch in Batches(ct))
+        {
+            index.Apply(batch, [], 0);
+            count += batch.Count;
+            progress?.Report(count);
+        }
+        index.Apply([], [], seq);
+        logger.LogInformation("Lexical index rebuilt: {Count} papers, change log at {Seq}", count, seq);
+        return count;
+    }
+
+    private async Task<int> RebuildSemanticAsync(CancellationToken ct)
+    {
+        var index = indexes.Semantic;
+        var seq = await store.LastChangeSeqAsync(ct);
+        // Train on a uniform sample (reservoir) so that the cost stays bounded on a store of millions.
+        var sample = new List<string>();
+        var seen = 0;
+        var rng = new Random(17);
+        await foreach (var p in store.AllAsync(ct))
+        {
+            var text = EmbedderText.Of(p.Title, p.Abstract);
+            if (sample.Count < TrainingSample) sample.Add(text);
+            else if (rng.Next(seen + 1) is var j && j < TrainingSample) sample[j] = text;
+            seen++;
+        }
+        if (sample.Count < 2) return 0;
+        index.Retrain(sample);
+        var count = 0;
+        await foreach (var batch in Batches(ct))
+        {
+            index.Apply(batch.Select(p => (p.Id, EmbedderText.Of(p.Title, p.Abstract))), [], 0);
+            count += batch.Count;
+        }
+        index.Apply([], [], seq);
+        Save();
+        logger.LogInformation("Semantic index rebuilt: {Count} papers, {Dim} dimensions ({Embedder})", count, index.Dimension, index.Model!.Identity);
+        return count;
+    }
+
+    private void Save()
+    {
+        indexes.Semantic.Save();
+        _lastSave = clock.GetUtcNow();
+    }
+
+    private async IAsyncEnumerable<List<Paper>> Batches([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var batch = new List<Paper>(Batch);
         await foreach (var p in store.AllAsync(ct))
         {
             batch.Add(p);
-            if (batch.Count == Batch) { index.Apply(batch, [], 0); count += batch.Count; batch.Clear(); progress?.Report(count); }
+            if (batch.Count == Batch) { yield return batch; batch = new List<Paper>(Batch); }
         }
-        index.Apply(batch, [], seq);
-        count += batch.Count;
-        progress?.Report(count);
-        logger.LogInformation("Lexical index rebuilt: {Count} papers, change log at {Seq}", count, seq);
-        Ready = true;
-        return count;
+        if (batch.Count > 0) yield return batch;
     }
 }

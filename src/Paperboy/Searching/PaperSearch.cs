@@ -9,16 +9,26 @@ public enum SearchMode { Hybrid, Lexical, Semantic }
 
 public sealed record SearchRequest(string Query, int Limit = 10, int Offset = 0, SearchMode Mode = SearchMode.Hybrid, DateOnly? From = null, DateOnly? To = null);
 
-public sealed record SearchHit(Paper Paper, float Score, string TitleHtml, string SnippetHtml);
+/// <summary>One result; <c>LexicalRank</c>/<c>SemanticRank</c> (1-based) say which signals found it, for <c>explain</c>.</summary>
+public sealed record SearchHit(Paper Paper, float Score, string TitleHtml, string SnippetHtml, int? LexicalRank = null, float? LexicalScore = null, int? SemanticRank = null, float? SemanticScore = null);
 
 public sealed record SearchResults(string Query, int Total, IReadOnlyList<SearchHit> Hits, string? Notice);
 
 /// <summary>
-/// The query side: runs a search on the indexes, loads the papers from the store, and highlights them.
-/// Semantic and hybrid modes fuse the vector index in once it exists; until then they rank lexically.
+/// The query side. Lexical mode is BM25; semantic mode is nearest neighbours of the query's embedding; hybrid fuses
+/// both rankings by reciprocal rank fusion, score = Σ weight / (k + rank), k = 60 (Cormack et al. 2009).
+/// Constraints (phrases, authors, exclusions, dates) hold in every mode.
 /// </summary>
 public sealed class PaperSearch(IndexHolder indexes, PaperStore store)
 {
+    public const int RrfK = 60;
+    public const float LexicalWeight = 1.0f;
+    public const float SemanticWeight = 1.0f;
+    /// <summary>How deep each ranking is read before fusion.</summary>
+    public const int Depth = 100;
+    /// <summary>Semantic neighbours below this cosine are not results on their own (they still help fusion).</summary>
+    public const float SemanticFloor = 0.2f;
+
     private readonly Snippets _snippets = new(new PaperAnalyzer());
 
     public async Task<SearchResults> SearchAsync(SearchRequest request, CancellationToken ct = default)
@@ -26,17 +36,86 @@ public sealed class PaperSearch(IndexHolder indexes, PaperStore store)
         var query = SearchQuery.Parse(request.Query);
         if (!query.HasPositiveClause)
             return new SearchResults(request.Query, 0, [], "Type some words to search for: titles, abstracts, \"exact phrases\" or author:name.");
-        var result = indexes.Lexical.Search(query, new SearchFilter(request.From, request.To), request.Limit, request.Offset);
-        var papers = await store.GetManyAsync(result.Hits.Select(h => h.Id).ToList(), ct);
-        var byId = papers.ToDictionary(p => p.Id);
-        var hits = result.Hits.Where(h => byId.ContainsKey(h.Id)).Select(h =>
+        var filter = new SearchFilter(request.From, request.To);
+        var semanticReady = indexes.Semantic.IsCurrent;
+        var mode = request.Mode != SearchMode.Lexical && !semanticReady ? SearchMode.Lexical : request.Mode;
+        var depth = Math.Max(Depth, request.Offset + request.Limit);
+
+        var lexical = mode == SearchMode.Semantic
+            ? new LexicalResult(0, [], new HashSet<string>())
+            : indexes.Lexical.Search(query, filter, mode == SearchMode.Lexical ? request.Limit : depth, mode == SearchMode.Lexical ? request.Offset : 0);
+        var semantic = mode == SearchMode.Lexical ? [] : Semantic(query, filter, depth);
+
+        List<(string Id, float Score, int? LRank, float? LScore, int? SRank, float? SScore)> ranked;
+        int total;
+        if (mode == SearchMode.Lexical)
         {
-            var p = byId[h.Id];
-            return new SearchHit(p, h.Score, _snippets.Highlight(p.Title, result.Terms, int.MaxValue), _snippets.Highlight(p.Abstract, result.Terms));
+            ranked = lexical.Hits.Select((h, i) => (h.Id, h.Score, (int?)(request.Offset + i + 1), (float?)h.Score, (int?)null, (float?)null)).ToList();
+            total = lexical.Total;
+        }
+        else
+        {
+            var fused = new Dictionary<string, (float Score, int? LRank, float? LScore, int? SRank, float? SScore)>(StringComparer.Ordinal);
+            for (var i = 0; i < lexical.Hits.Count; i++)
+                fused[lexical.Hits[i].Id] = (LexicalWeight / (RrfK + i + 1), i + 1, lexical.Hits[i].Score, null, null);
+            var semanticRank = 0;
+            foreach (var (id, score) in semantic)
+            {
+                semanticRank++;
+                var inLexical = fused.TryGetValue(id, out var f);
+                // A semantic neighbour with low similarity only counts when the lexical side found it too.
+                if (!inLexical && (score < SemanticFloor && mode == SearchMode.Hybrid)) continue;
+                fused[id] = (f.Score + SemanticWeight / (RrfK + semanticRank), f.LRank, f.LScore, semanticRank, score);
+            }
+            var all = fused.OrderByDescending(kv => kv.Value.Score).ThenBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+            total = mode == SearchMode.Semantic ? all.Count : Math.Max(lexical.Total, all.Count);
+            ranked = all.Skip(request.Offset).Take(request.Limit)
+                .Select(kv => (kv.Key, mode == SearchMode.Semantic ? kv.Value.SScore ?? 0 : kv.Value.Score, kv.Value.LRank, kv.Value.LScore, kv.Value.SRank, kv.Value.SScore)).ToList();
+        }
+
+        var papers = (await store.GetManyAsync(ranked.Select(r => r.Id).ToList(), ct)).ToDictionary(p => p.Id);
+        var terms = lexical.Terms.Count > 0 ? lexical.Terms : TermsOf(query);
+        var hits = ranked.Where(r => papers.ContainsKey(r.Id)).Select(r =>
+        {
+            var p = papers[r.Id];
+            return new SearchHit(p, r.Score, _snippets.Highlight(p.Title, terms, int.MaxValue), _snippets.Highlight(p.Abstract, terms), r.LRank, r.LScore, r.SRank, r.SScore);
         }).ToList();
-        string? notice = result.Total == 0 && result.Terms.Count == 0
+        string? notice = total == 0 && terms.Count == 0
             ? "Your query has only very common words (such as \"the\" or \"of\"); add a more specific word."
-            : null;
-        return new SearchResults(request.Query, result.Total, hits, notice);
+            : request.Mode != SearchMode.Lexical && !semanticReady ? "Semantic search is still being prepared; these results are keyword matches." : null;
+        return new SearchResults(request.Query, total, hits, notice);
+    }
+
+    private List<(string Id, float Score)> Semantic(SearchQuery query, SearchFilter filter, int depth)
+    {
+        var text = string.Join(' ', query.Words.Concat(query.Phrases));
+        var vector = text.Length == 0 ? null : indexes.Semantic.EmbedQuery(text);
+        if (vector is null) return [];
+        var neighbours = indexes.Semantic.Search(vector, LexicalIndex.HasConstraints(query, filter) ? depth * 4 : depth);
+        if (!LexicalIndex.HasConstraints(query, filter)) return neighbours;
+        var allowed = indexes.Lexical.Satisfying(query, filter, neighbours.Select(n => n.Id).ToList());
+        return neighbours.Where(n => allowed.Contains(n.Id)).Take(depth).ToList();
+    }
+
+    private static HashSet<string> TermsOf(SearchQuery query)
+    {
+        using var analyzer = new PaperAnalyzer();
+        return query.Words.Concat(query.Phrases).SelectMany(analyzer.Terms).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Papers like this one: nearest neighbours of its vector, or a keyword search on its title when it has none.</summary>
+    public async Task<List<(Paper Paper, float Score)>> SimilarAsync(Paper paper, int limit, CancellationToken ct = default)
+    {
+        List<(string Id, float Score)> neighbours;
+        var vector = indexes.Semantic.VectorOf(paper.Id);
+        if (vector is not null) neighbours = indexes.Semantic.Search(vector, limit, exclude: paper.Id);
+        else
+        {
+            var words = SearchQuery.Parse(paper.Title) with { Phrases = [], Excluded = [], Authors = [] };
+            neighbours = indexes.Lexical.Search(words, new SearchFilter(), limit + 1, 0).Hits
+                .Where(h => h.Id != paper.Id).Take(limit).Select(h => (h.Id, h.Score)).ToList();
+        }
+        var papers = (await store.GetManyAsync(neighbours.Select(n => n.Id).ToList(), ct)).ToDictionary(p => p.Id);
+        return neighbours.Where(n => papers.ContainsKey(n.Id)).Select(n => (papers[n.Id], n.Score)).ToList();
     }
 }

@@ -6,9 +6,10 @@ using Paperboy.Storage;
 namespace Paperboy.Pages.Papers;
 
 /// <summary>A paper's own page. An old id (a title id replaced by the arXiv id) redirects to the current one.</summary>
-public sealed class ShowModel(PaperStore store) : PageModel
+public sealed class ShowModel(PaperStore store, Paperboy.Searching.PaperSearch search) : PageModel
 {
     public Paper Paper { get; private set; } = null!;
+    public IReadOnlyList<Paper> Similar { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct)
     {
@@ -17,6 +18,7 @@ public sealed class ShowModel(PaperStore store) : PageModel
         if (paper is null) return NotFound();
         if (paper.Id != id) return RedirectPermanent($"/papers/{Uri.EscapeDataString(paper.Id)}");
         Paper = paper;
+        Similar = (await search.SimilarAsync(paper, 6, ct)).Select(s => s.Paper).ToList();
         return Page();
     }
 
