@@ -16,7 +16,10 @@ public static class WebApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
+            // Pages and static files belong to this assembly wherever it is hosted (the CLI, or a test runner).
+            ApplicationName = typeof(WebApp).Assembly.GetName().Name,
             ContentRootPath = AppContext.BaseDirectory,
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
         });
         builder.Configuration.AddEnvironmentVariables("PAPERBOY_");
         configure?.Invoke(builder);
