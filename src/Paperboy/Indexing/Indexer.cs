@@ -62,6 +62,7 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider 
     private async Task<int> CatchUpSemanticAsync(long last, CancellationToken ct)
     {
         var index = indexes.Semantic;
+        if (index.IsCurrent && index.AppliedSeq == last) return 0;   // the common case on a poll: nothing new
         var papers = await store.CountAsync(ct);
         if (papers < 2) return 0;
         if (!index.IsCurrent || index.AppliedSeq > last || papers >= RetrainGrowth * index.Model!.TrainedOn + 10)
