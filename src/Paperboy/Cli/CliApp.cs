@@ -120,7 +120,9 @@ public static class CliApp
         var query = new Argument<string[]>("query") { Description = "What to search for", Arity = ArgumentArity.OneOrMore };
         var json = new Option<bool>("--json") { Description = "Print the API's JSON" };
         var limit = new Option<int>("--limit") { Description = "How many results", DefaultValueFactory = _ => 10 };
-        var cmd = new Command("search", "Search titles and abstracts") { query, json, limit };
+        var mode = new Option<string>("--mode") { Description = "hybrid, lexical or semantic", DefaultValueFactory = _ => "hybrid" };
+        mode.AcceptOnlyFromAmong("hybrid", "lexical", "semantic");
+        var cmd = new Command("search", "Search titles and abstracts") { query, json, limit, mode };
         cmd.SetAction(async (parse, ct) =>
         {
             var text = string.Join(' ', parse.GetValue(query)!);
@@ -130,7 +132,7 @@ public static class CliApp
             await using var sp = Services(parse);
             await sp.GetRequiredService<PaperStore>().MigrateAsync(ct);
             await sp.GetRequiredService<Indexer>().CatchUpAsync(ct);
-            var results = await sp.GetRequiredService<PaperSearch>().SearchAsync(new SearchRequest(text, n, Mode: SearchMode.Lexical), ct);
+            var results = await sp.GetRequiredService<PaperSearch>().SearchAsync(new SearchRequest(text, n, Mode: Enum.Parse<SearchMode>(parse.GetValue(mode)!, ignoreCase: true)), ct);
             if (parse.GetValue(json))
             {
                 var body = new
