@@ -5,7 +5,8 @@ namespace Paperboy.Core.Papers;
 /// <summary>Finds code and project links in free text (abstracts say "Our code is available at https://github.com/…").</summary>
 public static partial class CodeLinks
 {
-    [GeneratedRegex(@"https?://[^\s<>""'`\)\]\}]+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // A URL ends at white space, quotes, brackets and braces: stripped LaTeX leaves "\href{url}{text}" as "url{url}".
+    [GeneratedRegex(@"https?://[^\s<>""'`\)\]\{\}]+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex UrlPattern();
 
     private static readonly string[] CodeHosts = ["github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "huggingface.co", "sourceforge.net"];
