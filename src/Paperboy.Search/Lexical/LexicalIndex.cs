@@ -15,7 +15,10 @@ public sealed record LexicalHit(string Id, float Score);
 public sealed record LexicalResult(int Total, IReadOnlyList<LexicalHit> Hits, IReadOnlySet<string> Terms);
 
 /// <summary>Optional narrowing of a search beyond the query text.</summary>
-public sealed record SearchFilter(DateOnly? From = null, DateOnly? To = null);
+public sealed record SearchFilter(DateOnly? From = null, DateOnly? To = null, int? MinUpvotes = null, bool HasCode = false)
+{
+    public bool IsEmpty => From is null && To is null && MinUpvotes is null && !HasCode;
+}
 
 /// <summary>
 /// The BM25 index over titles, abstracts and authors (Lucene.Net). It stores only ids: the store stays the source of
@@ -151,6 +154,8 @@ public sealed class LexicalIndex : IDisposable
             new TextField("authors", string.Join(" ; ", p.Authors), Field.Store.NO),
         };
         if ((p.PublishedAt ?? p.FeedDay) is { } day) doc.Add(new Int32Field("day", DayNumber(day), Field.Store.NO));
+        doc.Add(new Int32Field("upvotes", p.Upvotes, Field.Store.NO));
+        if (p.Links.Exists(l => l.Kind == PaperLink.Code)) doc.Add(new StringField("code", "1", Field.Store.NO));
         return doc;
     }
 
@@ -174,7 +179,7 @@ public sealed class LexicalIndex : IDisposable
 
     /// <summary>True when the query narrows results beyond ranking: phrases, authors, exclusions or dates.</summary>
     public static bool HasConstraints(SearchQuery q, SearchFilter f) =>
-        q.Phrases.Count > 0 || q.Authors.Count > 0 || q.Excluded.Count > 0 || q.After is not null || q.Before is not null || f.From is not null || f.To is not null;
+        q.Phrases.Count > 0 || q.Authors.Count > 0 || q.Excluded.Count > 0 || q.After is not null || q.Before is not null || !f.IsEmpty;
 
     /// <summary>Which of <paramref name="ids"/> satisfy the query's constraints (phrases, authors, exclusions, dates), ignoring its free words.</summary>
     public HashSet<string> Satisfying(SearchQuery query, SearchFilter filter, IReadOnlyCollection<string> ids)
@@ -247,6 +252,8 @@ public sealed class LexicalIndex : IDisposable
             var range = NumericRangeQuery.NewInt32Range("day", from is { } a ? DayNumber(a) : null, to is { } b ? DayNumber(b) : null, true, true);
             root.Add(range, Occur.MUST);
         }
+        if (filter.MinUpvotes is { } min) root.Add(NumericRangeQuery.NewInt32Range("upvotes", min, null, true, true), Occur.MUST);
+        if (filter.HasCode) root.Add(new TermQuery(new Term("code", "1")), Occur.MUST);
         return (root, terms);
     }
 

@@ -17,7 +17,7 @@ namespace Paperboy.Search.Lexical;
 /// </summary>
 public sealed class PaperAnalyzer : Analyzer
 {
-    public const string Version = "paper-analyzer-1";
+    public const string Version = "paper-analyzer-2"; // 2: upvotes and code fields
     internal static readonly LuceneVersion Lucene = LuceneVersion.LUCENE_48;
 
     // Same-length replacements keep token offsets true to the original text (the snippets rely on that).

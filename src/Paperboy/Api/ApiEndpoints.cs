@@ -35,7 +35,8 @@ public static class ApiEndpoints
             extensions: new Dictionary<string, object?> { ["parameter"] = parameter });
 
     private static async Task<IResult> SearchAsync(HttpRequest req, PaperSearch search, CancellationToken ct,
-        string? q = null, string? limit = null, string? offset = null, string? mode = null, string? from = null, string? to = null, string? explain = null)
+        string? q = null, string? limit = null, string? offset = null, string? mode = null, string? from = null, string? to = null, string? explain = null,
+        string? minUpvotes = null, string? hasCode = null)
     {
         if (string.IsNullOrWhiteSpace(q)) return Problem("q", "Give a query, for example q=graph+anomaly+detection.");
         if (q.Length > SearchQuery.MaxLength) return Problem("q", $"The query is {q.Length} characters long; at most {SearchQuery.MaxLength} are allowed.");
@@ -45,8 +46,10 @@ public static class ApiEndpoints
         if (!TryDay(from, out var f)) return Problem("from", "from must be a date such as 2023-10-04.");
         if (!TryDay(to, out var t)) return Problem("to", "to must be a date such as 2023-10-04.");
         if (explain is not null && !bool.TryParse(explain, out _)) return Problem("explain", "explain must be true or false.");
+        if (!TryInt(minUpvotes, 0, 0, int.MaxValue, out var minUp)) return Problem("minUpvotes", "minUpvotes must be a whole number of at least 0.");
+        if (hasCode is not null && !bool.TryParse(hasCode, out _)) return Problem("hasCode", "hasCode must be true or false.");
         var withExplain = explain is not null && bool.Parse(explain);
-        var results = await search.SearchAsync(new SearchRequest(q, l, o, m, f, t), ct);
+        var results = await search.SearchAsync(new SearchRequest(q, l, o, m, f, t, minUpvotes is null ? null : minUp, hasCode is not null && bool.Parse(hasCode)), ct);
         return TypedResults.Ok(new SearchJson(q, results.Total, l, o, m.ToString().ToLowerInvariant(), results.Notice,
             results.Hits.Select(h => PaperJson.From(h.Paper, req, h.Score, h.SnippetHtml) with
             {

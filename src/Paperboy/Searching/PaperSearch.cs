@@ -7,7 +7,8 @@ namespace Paperboy.Searching;
 
 public enum SearchMode { Hybrid, Lexical, Semantic }
 
-public sealed record SearchRequest(string Query, int Limit = 10, int Offset = 0, SearchMode Mode = SearchMode.Hybrid, DateOnly? From = null, DateOnly? To = null);
+public sealed record SearchRequest(string Query, int Limit = 10, int Offset = 0, SearchMode Mode = SearchMode.Hybrid, DateOnly? From = null, DateOnly? To = null,
+    int? MinUpvotes = null, bool HasCode = false);
 
 /// <summary>One result; <c>LexicalRank</c>/<c>SemanticRank</c> (1-based) say which signals found it, for <c>explain</c>.</summary>
 public sealed record SearchHit(Paper Paper, float Score, string TitleHtml, string SnippetHtml, int? LexicalRank = null, float? LexicalScore = null, int? SemanticRank = null, float? SemanticScore = null);
@@ -36,7 +37,7 @@ public sealed class PaperSearch(IndexHolder indexes, PaperStore store)
         var query = SearchQuery.Parse(request.Query);
         if (!query.HasPositiveClause)
             return new SearchResults(request.Query, 0, [], "Type some words to search for: titles, abstracts, \"exact phrases\" or author:name.");
-        var filter = new SearchFilter(request.From, request.To);
+        var filter = new SearchFilter(request.From, request.To, request.MinUpvotes, request.HasCode);
         var semanticReady = indexes.Semantic.IsCurrent;
         var mode = request.Mode != SearchMode.Lexical && !semanticReady ? SearchMode.Lexical : request.Mode;
         var depth = Math.Max(Depth, request.Offset + request.Limit);

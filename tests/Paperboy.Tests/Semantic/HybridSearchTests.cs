@@ -69,6 +69,24 @@ public sealed class HybridSearchTests : IAsyncLifetime
         Assert.Contains("Similar papers", page);
     }
 
+    [Theory]
+    [InlineData("lexical")]
+    [InlineData("semantic")]
+    [InlineData("hybrid")]
+    public async Task Filters_on_upvotes_code_and_dates_hold_in_every_mode(string mode)
+    {
+        var body = await _host.Client.GetFromJsonAsync<JsonElement>($"/api/search?q=neural+networks&mode={mode}&limit=50&minUpvotes=1&hasCode=true&from=2023-01-01&to=2025-12-31");
+        var results = body.GetProperty("results").EnumerateArray().ToList();
+        Assert.NotEmpty(results);
+        Assert.All(results, r =>
+        {
+            Assert.True(r.GetProperty("upvotes").GetInt32() >= 1);
+            Assert.Contains(r.GetProperty("links").EnumerateArray(), l => l.GetProperty("kind").GetString() == "code");
+            var day = DateOnly.Parse(r.GetProperty("publishedAt").GetString()!);
+            Assert.InRange(day, new DateOnly(2023, 1, 1), new DateOnly(2025, 12, 31));
+        });
+    }
+
     [Fact]
     public async Task Similar_papers_of_an_unknown_id_is_a_404_problem()
     {
