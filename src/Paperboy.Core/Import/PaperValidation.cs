@@ -19,6 +19,9 @@ public static class PaperValidation
         if (p.CommentCount < 0) return $"negative comment count {p.CommentCount}";
         if (p.AuthorCount < 0) return $"negative author count {p.AuthorCount}";
         if (p.Authors.Count > MaxAuthors) return $"{p.Authors.Count} authors (at most {MaxAuthors})";
+        if (p.Authors.Contains(null!)) return "null entry in authors";
+        if (p.Categories.Contains(null!)) return "null entry in categories";
+        if (p.Links.Contains(null!)) return "null entry in links";
         if (p.Version is < 1) return $"invalid version {p.Version}";
         foreach (var d in new[] { p.PublishedAt, p.FeedDay })
             if (d is { Year: < 1900 or > 2200 }) return $"implausible date {d:yyyy-MM-dd}";

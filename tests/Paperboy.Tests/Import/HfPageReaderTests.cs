@@ -163,6 +163,46 @@ public sealed class HfPageReaderTests
     }
 
     [Fact]
+    public void A_byte_order_mark_before_the_page_is_ignored()
+    {
+        var bytes = File.ReadAllBytes(Seeds.Page("004"));
+        var withBom = HfPageReader.Read(ImportSource.FromBytes("bom.txt", [0xEF, 0xBB, 0xBF, .. bytes]), Seeds.Today);
+        Assert.Equal(Seeds.Read("004").Select(JsonlFormat.Write), withBom.Select(JsonlFormat.Write));
+        Assert.Equal(ImportFormat.HfPage, ImportFormat.Detect(ImportSource.FromBytes("bom.txt", [0xEF, 0xBB, 0xBF, .. bytes])));
+    }
+
+    [Fact]
+    public void Feb_29_of_a_leap_year_is_a_valid_date()
+    {
+        var text = Seeds.PageText("Mar 12", Seeds.Entry("Kernel Ridge Regression under Distribution Shift", "We revisit kernel ridge regression.", 2, "Feb 29, 2024 5"));
+        var p = Assert.Single(HfPageReader.Read(ImportSource.FromText("leap.txt", text), Seeds.Today));
+        Assert.Equal(new DateOnly(2024, 2, 29), p.PublishedAt);
+        Assert.Equal(5, p.Upvotes);
+    }
+
+    [Theory]
+    [InlineData("  • -2 authors\n·\nOct 4, 2023", 25, "invalid author count '-2'")]
+    [InlineData("  • 2 authors\n·\nOct 4, 2023 99999999999", 27, "out of range")]
+    [InlineData("  • 2 authors\n·\nyesterday", 27, "found 'yesterday'")]
+    [InlineData("  • 2 authors\n·\nOct 32, 2023", 27, "invalid date 'Oct 32, 2023'")]
+    public void A_bad_author_or_date_line_is_refused_at_its_line(string meta, int line, string reason)
+    {
+        var text = Seeds.PageText("Oct 17",
+            Seeds.Entry("Sparse Spectral Adapters", "Adapters.", 3, "Oct 1, 2024"),
+            "Kernel Ridge Regression under Distribution Shift\n\nWe revisit kernel ridge regression.\n\n" + meta);
+        var e = Assert.Throws<ImportException>(() => HfPageReader.Read(ImportSource.FromText("meta.txt", text), Seeds.Today));
+        Assert.Equal(line, e.Line);
+        Assert.Contains(reason, e.Reason);
+    }
+
+    [Fact]
+    public void A_page_with_only_a_header_is_refused()
+    {
+        var e = Assert.Throws<ImportException>(() => HfPageReader.Read(ImportSource.FromText("header.txt", Seeds.PageText("Oct 17")), Seeds.Today));
+        Assert.Contains("no paper entries found", e.Reason);
+    }
+
+    [Fact]
     public void Every_seed_page_paper_gets_its_title_id()
     {
         foreach (var prefix in new[] { "000", "001", "002", "003", "004" })
