@@ -69,8 +69,9 @@ public sealed record SearchQuery(
                     case "author" when value.Length > 0:
                         if (negate) excluded.Add(token); else authors.Add(value);
                         continue;
-                    case "after" when TryDate(value, out var a): after = a; continue;
-                    case "before" when TryDate(value, out var b): before = b; continue;
+                    // after:2024 is after the whole of 2024; before:2024 is before any of it.
+                    case "after" when TryPeriod(value, out _, out var lastDay): after = lastDay; continue;
+                    case "before" when TryPeriod(value, out var firstDay, out _): before = firstDay; continue;
                 }
             }
             if (negate) excluded.Add(token);
@@ -90,12 +91,14 @@ public sealed record SearchQuery(
         return field is "author" or "after" or "before";
     }
 
-    private static bool TryDate(string s, out DateOnly d)
+    /// <summary>A day, month or year, as its first and last day.</summary>
+    private static bool TryPeriod(string s, out DateOnly first, out DateOnly last)
     {
-        string[] formats = ["yyyy-MM-dd", "yyyy-MM", "yyyy"];
-        foreach (var f in formats)
-            if (DateOnly.TryParseExact(s, f, CultureInfo.InvariantCulture, DateTimeStyles.None, out d)) return true;
-        d = default;
+        var inv = CultureInfo.InvariantCulture;
+        if (DateOnly.TryParseExact(s, "yyyy-MM-dd", inv, DateTimeStyles.None, out first)) { last = first; return true; }
+        if (DateOnly.TryParseExact(s, "yyyy-MM", inv, DateTimeStyles.None, out first)) { last = first.AddMonths(1).AddDays(-1); return true; }
+        if (DateOnly.TryParseExact(s, "yyyy", inv, DateTimeStyles.None, out first)) { last = first.AddYears(1).AddDays(-1); return true; }
+        last = default;
         return false;
     }
 }

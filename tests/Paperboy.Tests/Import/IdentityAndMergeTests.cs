@@ -37,6 +37,8 @@ public sealed class IdentityAndMergeTests
     [InlineData("2310.123")]
     [InlineData("2310.01234x")]
     [InlineData("https://example.org/abs/2310.01234")]
+    [InlineData("https://notarxiv.org/abs/2310.01234")]
+    [InlineData("https://evil.example/arxiv.org/abs/2310.01234")]
     [InlineData("math/060100")]
     public void Text_that_is_not_an_arXiv_id_is_not_parsed(string text)
     {

@@ -53,7 +53,8 @@ public sealed class SearchQueryTests
     public void Before_and_after_take_a_day_a_month_or_a_year()
     {
         var q = SearchQuery.Parse("scaling after:2023-10 before:2024-01-15");
-        Assert.Equal(new DateOnly(2023, 10, 1), q.After);
+        Assert.Equal(new DateOnly(2023, 10, 31), q.After);   // after the whole of October
+        Assert.Equal(new DateOnly(2024, 12, 31), SearchQuery.Parse("after:2024").After);
         Assert.Equal(new DateOnly(2024, 1, 15), q.Before);
         Assert.Equal(["scaling"], q.Words);
         Assert.Equal(new DateOnly(2021, 1, 1), SearchQuery.Parse("BEFORE:2021").Before);
