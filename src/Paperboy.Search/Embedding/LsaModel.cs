@@ -119,6 +119,10 @@ public sealed class LsaModel : IEmbedder
         return new LsaModel(terms, idf, projection, k, n);
     }
 
+    public Task<float[]?[]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken ct = default) =>
+        Task.FromResult(texts.AsParallel().AsOrdered().WithCancellation(ct).Select(Embed).ToArray());
+
+    /// <summary>The unit vector of one text, or null when none of its words are in the vocabulary.</summary>
     public float[]? Embed(string text)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);

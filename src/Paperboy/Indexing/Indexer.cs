@@ -56,7 +56,7 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider 
         var index = indexes.Lexical;
         if (!index.IsCurrent || index.AppliedSeq > last || (index.AppliedSeq == 0 && last > 0 && index.Count == 0))
             return await RebuildLexicalAsync(ct);
-        return await FollowAsync(() => index.AppliedSeq, last, (present, deleted, seq) => index.Apply(present, deleted, seq), ct);
+        return await FollowAsync(() => index.AppliedSeq, last, (present, deleted, seq) => { index.Apply(present, deleted, seq); return Task.CompletedTask; }, ct);
     }
 
     private async Task<int> CatchUpSemanticAsync(long last, CancellationToken ct)
@@ -65,15 +65,18 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider 
         if (index.IsCurrent && index.AppliedSeq == last) return 0;   // the common case on a poll: nothing new
         var papers = await store.CountAsync(ct);
         if (papers < 2) return 0;
-        if (!index.IsCurrent || index.AppliedSeq > last || papers >= RetrainGrowth * index.Model!.TrainedOn + 10)
+        if (!index.IsCurrent || index.AppliedSeq > last || (index.Trainable && papers >= RetrainGrowth * index.TrainedOn + 10))
             return await RebuildSemanticAsync(ct);
         var applied = await FollowAsync(() => index.AppliedSeq, last,
-            (present, deleted, seq) => index.Apply(present.Select(p => (p.Id, EmbedderText.Of(p.Title, p.Abstract))), deleted, seq), ct);
+            (present, deleted, seq) => index.ApplyAsync(Texts(present), deleted, seq, ct), ct);
         if (applied > 0 && clock.GetUtcNow() - _lastSave > SaveEvery) Save();
         return applied;
     }
 
-    private async Task<int> FollowAsync(Func<long> appliedSeq, long last, Action<List<Paper>, List<string>, long> apply, CancellationToken ct)
+    private static List<(string Id, string Text)> Texts(IEnumerable<Paper> papers) =>
+        papers.Select(p => (p.Id, EmbedderText.Of(p.Title, p.Abstract))).ToList();
+
+    private async Task<int> FollowAsync(Func<long> appliedSeq, long last, Func<List<Paper>, List<string>, long, Task> apply, CancellationToken ct)
     {
         var applied = 0;
         while (appliedSeq() < last)
@@ -83,7 +86,7 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider 
             var ids = changes.Select(c => c.PaperId).Distinct().ToList();
             var present = await store.GetManyAsync(ids, ct);
             var presentIds = present.Select(p => p.Id).ToHashSet();
-            apply(present, ids.Where(id => !presentIds.Contains(id)).ToList(), changes[^1].Seq);
+            await apply(present, ids.Where(id => !presentIds.Contains(id)).ToList(), changes[^1].Seq);
             applied += changes.Count;
         }
         return applied;
@@ -112,28 +115,33 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider 
     {
         var index = indexes.Semantic;
         var seq = await store.LastChangeSeqAsync(ct);
-        // Train on a uniform sample (reservoir) so that the cost stays bounded on a store of millions.
-        var sample = new List<string>();
-        var seen = 0;
-        var rng = new Random(17);
-        await foreach (var p in store.AllAsync(ct))
+        var total = await store.CountAsync(ct);
+        if (index.Configured is { } configured) index.Reset(configured, total, total);
+        else
         {
-            var text = EmbedderText.Of(p.Title, p.Abstract);
-            if (sample.Count < TrainingSample) sample.Add(text);
-            else if (rng.Next(seen + 1) is var j && j < TrainingSample) sample[j] = text;
-            seen++;
+            // Train on a uniform sample (reservoir) so that the cost stays bounded on a store of millions.
+            var sample = new List<string>();
+            var seen = 0;
+            var rng = new Random(17);
+            await foreach (var p in store.AllAsync(ct))
+            {
+                var text = EmbedderText.Of(p.Title, p.Abstract);
+                if (sample.Count < TrainingSample) sample.Add(text);
+                else if (rng.Next(seen + 1) is var j && j < TrainingSample) sample[j] = text;
+                seen++;
+            }
+            if (sample.Count < 2) return 0;
+            index.Reset(LsaModel.Train(sample), seen, seen);
         }
-        if (sample.Count < 2) return 0;
-        index.Retrain(sample);
         var count = 0;
         await foreach (var batch in Batches(ct))
         {
-            index.Apply(batch.Select(p => (p.Id, EmbedderText.Of(p.Title, p.Abstract))), [], 0);
+            await index.ApplyAsync(Texts(batch), [], 0, ct);
             count += batch.Count;
         }
-        index.Apply([], [], seq);
+        await index.ApplyAsync([], [], seq, ct);
         Save();
-        logger.LogInformation("Semantic index rebuilt: {Count} papers, {Dim} dimensions ({Embedder})", count, index.Dimension, index.Model!.Identity);
+        logger.LogInformation("Semantic index rebuilt: {Count} papers, {Dim} dimensions ({Embedder})", count, index.Dimension, index.Embedder!.Identity);
         return count;
     }
 

@@ -45,7 +45,7 @@ public sealed class PaperSearch(IndexHolder indexes, PaperStore store)
         var lexical = mode == SearchMode.Semantic
             ? new LexicalResult(0, [], new HashSet<string>())
             : indexes.Lexical.Search(query, filter, mode == SearchMode.Lexical ? request.Limit : depth, mode == SearchMode.Lexical ? request.Offset : 0);
-        var semantic = mode == SearchMode.Lexical ? [] : Semantic(query, filter, depth);
+        var semantic = mode == SearchMode.Lexical ? [] : await SemanticAsync(query, filter, depth, ct);
 
         List<(string Id, float Score, int? LRank, float? LScore, int? SRank, float? SScore)> ranked;
         int total;
@@ -87,10 +87,10 @@ public sealed class PaperSearch(IndexHolder indexes, PaperStore store)
         return new SearchResults(request.Query, total, hits, notice);
     }
 
-    private List<(string Id, float Score)> Semantic(SearchQuery query, SearchFilter filter, int depth)
+    private async Task<List<(string Id, float Score)>> SemanticAsync(SearchQuery query, SearchFilter filter, int depth, CancellationToken ct)
     {
         var text = string.Join(' ', query.Words.Concat(query.Phrases));
-        var vector = text.Length == 0 ? null : indexes.Semantic.EmbedQuery(text);
+        var vector = text.Length == 0 ? null : await indexes.Semantic.EmbedQueryAsync(text, ct);
         if (vector is null) return [];
         var neighbours = indexes.Semantic.Search(vector, LexicalIndex.HasConstraints(query, filter) ? depth * 4 : depth);
         if (!LexicalIndex.HasConstraints(query, filter)) return neighbours;
