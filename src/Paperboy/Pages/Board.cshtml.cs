@@ -5,21 +5,19 @@ using Paperboy.Storage;
 
 namespace Paperboy.Pages;
 
-/// <summary>/date/YYYY-MM-DD, /week/YYYY-Www and /month/YYYY-MM.</summary>
+/// <summary>/date/YYYY-MM-DD, /week/YYYY-Www and /month/YYYY-MM; /date, /week and /month alone show the newest period.</summary>
 public sealed class BoardModel(PaperStore store, TimeProvider clock) : PageModel
 {
     public BoardView Board { get; private set; } = null!;
 
-    public async Task<IActionResult> OnGetAsync(string period, string? key, int page = 1, CancellationToken ct = default)
+    public async Task<IActionResult> OnGetAsync(string period, string? key, [FromQuery(Name = "page")] int page = 1, CancellationToken ct = default)
     {
         var kind = period switch { "date" => BoardKind.Daily, "week" => BoardKind.Weekly, _ => BoardKind.Monthly };
+        BoardPeriod p;
         if (key is null)
-        {
-            // /week and /month without a key: the period of the newest paper.
-            var latest = await store.LatestBoardDayAsync(ct) ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-            return Redirect($"/{period}/{BoardPeriod.Containing(kind, latest).Key}");
-        }
-        if (!BoardPeriod.TryParse(kind, key, out var p)) return NotFound();
+            // /week and /month without a key: the period of the newest papers, as the front page shows the newest day.
+            p = BoardPeriod.Containing(kind, await store.LatestBoardDayAsync(ct) ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        else if (!BoardPeriod.TryParse(kind, key, out p)) return NotFound();
         Board = await BoardView.LoadAsync(store, p, page, ct);
         return Page();
     }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Paperboy.Core.Boards;
 using Paperboy.Storage;
@@ -9,7 +10,7 @@ public sealed class IndexModel(PaperStore store, TimeProvider clock) : PageModel
 {
     public BoardView Board { get; private set; } = null!;
 
-    public async Task OnGetAsync(int page = 1, CancellationToken ct = default)
+    public async Task OnGetAsync([FromQuery(Name = "page")] int page = 1, CancellationToken ct = default)
     {
         var day = await store.LatestBoardDayAsync(ct) ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         Board = await BoardView.LoadAsync(store, BoardPeriod.Day(day), page, ct);

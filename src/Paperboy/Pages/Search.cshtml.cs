@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Paperboy.Search.Lexical;
 using Paperboy.Searching;
@@ -14,7 +15,7 @@ public sealed class SearchModel(PaperSearch search) : PageModel
     public SearchResults? Results { get; private set; }
     public string? Error { get; private set; }
 
-    public async Task OnGetAsync(string? q, int page = 1, CancellationToken ct = default)
+    public async Task OnGetAsync(string? q, [FromQuery(Name = "page")] int page = 1, CancellationToken ct = default)
     {
         Q = q?.Trim();
         PageNumber = Math.Clamp(page, 1, 500);
