@@ -16,7 +16,8 @@ public static class ImportFormat
         var text = source.Text.AsSpan().TrimStart();
         if (text.StartsWith("[")) return HfDaily;
         if (text.StartsWith("{")) return Jsonl;
-        if (text.StartsWith("<"))
+        // XML only when it says so: a text page may well start with a title such as "<projektor>: …".
+        if (text.StartsWith("<?xml") || text.StartsWith("<feed") || text.StartsWith("<OAI-PMH") || text.StartsWith("<!--"))
         {
             var head = source.Text.Length > 4096 ? source.Text[..4096] : source.Text;
             if (head.Contains("<feed", StringComparison.Ordinal)) return ArxivAtom;

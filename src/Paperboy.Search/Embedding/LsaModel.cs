@@ -55,9 +55,11 @@ public sealed class LsaModel : IEmbedder
         }
         var n = docs.Count;
         var minDf = n >= 1000 ? 3 : n >= 50 ? 2 : 1;
-        var terms = df.Where(kv => kv.Value >= minDf && kv.Value <= Math.Max(minDf, n / 2))
-            .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
-            .Take(settings.MaxVocabulary).Select(kv => kv.Key).OrderBy(t => t, StringComparer.Ordinal).ToArray();
+        // Terms in more than half the documents say little about any of them; on a tiny or uniform corpus keep them
+        // all rather than nothing.
+        var maxDf = n >= 100 ? n / 2 : n;
+        var terms = Vocabulary(df, minDf, maxDf, settings.MaxVocabulary);
+        if (terms.Length < 2) terms = Vocabulary(df, 1, n, settings.MaxVocabulary);
         var v = terms.Length;
         if (n < 2 || v < 2) throw new InvalidOperationException($"too little text to train LSA ({n} documents, {v} terms)");
         var termIndex = new Dictionary<string, int>(v, StringComparer.Ordinal);
@@ -123,6 +125,11 @@ public sealed class LsaModel : IEmbedder
         Task.FromResult(texts.AsParallel().AsOrdered().WithCancellation(ct).Select(Embed).ToArray());
 
     /// <summary>The unit vector of one text, or null when none of its words are in the vocabulary.</summary>
+    private static string[] Vocabulary(Dictionary<string, int> df, int minDf, int maxDf, int max) =>
+        df.Where(kv => kv.Value >= minDf && kv.Value <= maxDf)
+            .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .Take(max).Select(kv => kv.Key).OrderBy(t => t, StringComparer.Ordinal).ToArray();
+
     public float[]? Embed(string text)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);

@@ -18,6 +18,7 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider 
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private DateTimeOffset _lastSave = DateTimeOffset.MinValue;
+    private long _semanticFailedAt = -1;
 
     /// <summary>True once the indexes have caught up with the store at least once in this process.</summary>
     public bool Ready { get; private set; }
@@ -63,14 +64,25 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider 
     {
         var index = indexes.Semantic;
         if (index.IsCurrent && index.AppliedSeq == last) return 0;   // the common case on a poll: nothing new
-        var papers = await store.CountAsync(ct);
-        if (papers < 2) return 0;
-        if (!index.IsCurrent || index.AppliedSeq > last || (index.Trainable && papers >= RetrainGrowth * index.TrainedOn + 10))
-            return await RebuildSemanticAsync(ct);
-        var applied = await FollowAsync(() => index.AppliedSeq, last,
-            (present, deleted, seq) => index.ApplyAsync(Texts(present), deleted, seq, ct), ct);
-        if (applied > 0 && clock.GetUtcNow() - _lastSave > SaveEvery) Save();
-        return applied;
+        if (_semanticFailedAt == last) return 0;                      // failed on exactly this store: wait for a change
+        try
+        {
+            var papers = await store.CountAsync(ct);
+            if (papers < 2) return 0;
+            if (!index.IsCurrent || index.AppliedSeq > last || (index.Trainable && papers >= RetrainGrowth * index.TrainedOn + 10))
+                return await RebuildSemanticAsync(ct);
+            var applied = await FollowAsync(() => index.AppliedSeq, last,
+                (present, deleted, seq) => index.ApplyAsync(Texts(present), deleted, seq, ct), ct);
+            if (applied > 0 && clock.GetUtcNow() - _lastSave > SaveEvery) Save();
+            return applied;
+        }
+        catch (Exception e) when (e is EmbedderException or HttpRequestException or InvalidOperationException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            // Semantic search is an addition: keyword search and the boards keep working without it.
+            _semanticFailedAt = last;
+            logger.LogWarning(e, "Semantic index not updated; searches rank by keywords until it is ({Reason})", e.Message);
+            return 0;
+        }
     }
 
     private static List<(string Id, string Text)> Texts(IEnumerable<Paper> papers) =>

@@ -120,9 +120,15 @@ public sealed class BrowserTests(BrowserSession session) : IClassFixture<Browser
         }
     }
 
+    /// <summary>
+    /// The home page as a user sees it. It goes to docs/screenshot.png (the README's picture) when
+    /// PAPERBOY_UPDATE_SCREENSHOT=1, otherwise to the test output, so a test run leaves the checkout clean.
+    /// </summary>
     private void SaveScreenshot()
     {
-        var docs = Path.Combine(RepoRoot.Path, "docs");
+        var docs = Environment.GetEnvironmentVariable("PAPERBOY_UPDATE_SCREENSHOT") == "1"
+            ? Path.Combine(RepoRoot.Path, "docs")
+            : Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(docs);
         var shot = Driver.GetScreenshot();
         Assert.True(shot.AsByteArray.Length > 10_000, "the screenshot is suspiciously small");

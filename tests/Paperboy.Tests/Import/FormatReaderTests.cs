@@ -120,6 +120,15 @@ public sealed class FormatReaderTests
     }
 
     [Fact]
+    public void A_page_whose_first_title_starts_with_a_bracket_is_still_a_page()
+    {
+        var page = "<projektor>: Predicting Model Performance\n\nWe propose a framework called <projektor>.\n\n  • 3 authors\n·\nOct 4, 2023\n";
+        var source = ImportSource.FromText("page.txt", page);
+        Assert.Equal(ImportFormat.HfPage, ImportFormat.Detect(source));
+        Assert.Equal("<projektor>: Predicting Model Performance", ImportFormat.Read(source, ImportFormat.Auto, new DateOnly(2026, 1, 1)).Single().Title);
+    }
+
+    [Fact]
     public void Auto_and_named_formats_read_the_same_papers()
     {
         var auto = Read("arxiv_query.atom").Select(JsonlFormat.Write);

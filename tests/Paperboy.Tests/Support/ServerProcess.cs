@@ -27,9 +27,6 @@ public sealed class ServerProcess : IAsyncDisposable
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
         var psi = PaperboyCli.StartInfo(["serve", "--urls", BaseAddress.ToString().TrimEnd('/'), "--data", _data.Path]);
         psi.RedirectStandardInput = false;
-        // The build output has no wwwroot (only a publish copies it); serve the checkout's stylesheet and script instead.
-        var webroot = Path.Combine(RepoRoot.Path, "src", "Paperboy", "wwwroot");
-        if (Directory.Exists(webroot)) psi.Environment["ASPNETCORE_WEBROOT"] = webroot;
         _process = new Process { StartInfo = psi };
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };

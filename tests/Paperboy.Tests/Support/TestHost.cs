@@ -20,10 +20,7 @@ public sealed class TestHost : IAsyncDisposable
 
     private TestHost(bool seedDemo)
     {
-        // The application name is the entry assembly's by default, which under a test runner is "testhost": Razor Pages
-        // would then find no pages (they are compiled into paperboy.dll), so name the real application explicitly.
-        App = WebApp.Build([$"--DataDir={_dir.Path}", $"--SeedDemo={seedDemo}", "--IndexPollInterval=00:00:00.200", "--environment=Production",
-                $"--applicationName={typeof(WebApp).Assembly.GetName().Name}"],
+        App = WebApp.Build([$"--DataDir={_dir.Path}", $"--SeedDemo={seedDemo}", "--IndexPollInterval=00:00:00.200", "--environment=Production"],
             b => b.WebHost.UseTestServer());
     }
 
