@@ -144,6 +144,16 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
         return (papers, total);
     }
 
+    /// <summary>The newest papers placed before <paramref name="day"/>: newest day first, by upvotes within a day.</summary>
+    public async Task<List<Paper>> RecentBeforeAsync(DateOnly day, int limit, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        DateOnly? d = day;
+        return await db.Papers.AsNoTracking().Where(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) < d)
+            .OrderByDescending(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay)).ThenByDescending(p => p.Upvotes).ThenBy(p => p.Title)
+            .Take(limit).ToListAsync(ct);
+    }
+
     /// <summary>The newest day that has papers, or null for an empty store.</summary>
     public async Task<DateOnly?> LatestBoardDayAsync(CancellationToken ct = default)
     {

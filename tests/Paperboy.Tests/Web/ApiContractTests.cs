@@ -49,4 +49,13 @@ public sealed class ApiContractTests : IAsyncLifetime
         var response = await Client.GetAsync("/api/search?q=" + new string('a', 10_000));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
+
+    [Fact]
+    public async Task A_quiet_newest_day_is_followed_by_earlier_papers_on_the_front_page()
+    {
+        var html = await Client.GetStringAsync("/");
+        Assert.Contains("Earlier papers", html);
+        var cards = html.Split("class=\"card\"").Length - 1;
+        Assert.Equal(1 + 20, cards);   // the newest day's one paper, then twenty earlier ones
+    }
 }
