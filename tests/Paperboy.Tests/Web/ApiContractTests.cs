@@ -6,13 +6,11 @@ using Paperboy.Tests.Support;
 namespace Paperboy.Tests.Web;
 
 /// <summary>The HTTP contract of architecture.md on the demo corpus: answers, and errors that are never a 500.</summary>
-public sealed class ApiContractTests : IAsyncLifetime
+public sealed class ApiContractTests(SharedTestHost shared) : IClassFixture<SharedTestHost>
 {
-    private TestHost _host = null!;
-    private HttpClient Client => _host.Client;
+    private TestHost Host => shared.Host;
+    private HttpClient Client => Host.Client;
 
-    public async Task InitializeAsync() => _host = await TestHost.StartAsync();
-    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task Searching_activation_function_finds_the_activation_paper_in_the_top_3()
