@@ -15,7 +15,10 @@ Files written next to this script:
   tiny_nan.onnx          like tiny.onnx without token_type_ids, but its output is the lookup divided by zero
                          times zero, i.e. all NaN
   tiny_badshape.onnx     input_ids, attention_mask -> out [batch, seq, 4, 2] (rank 4: no usable shape)
+  expected.json          sentence vectors of a few texts as numpy computes them (WordPiece ids written out by hand
+                         here, mean pooling over the real tokens, L2 norm) for tiny.onnx and tiny_pooled.onnx
 """
+import json
 import os
 
 import numpy as np
@@ -146,8 +149,40 @@ def tiny_badshape():
     save(helper.make_graph(nodes, "tiny_badshape", inputs(False), [out], inits), "tiny_badshape.onnx")
 
 
+# Texts and their uncased WordPiece tokens (without [CLS]/[SEP]), spelled out so the C# tokenizer is checked
+# against an independent answer. "graphs" is graph ##s; "Zebra" is not in the vocabulary.
+EXPECTED_TEXTS = [
+    ("Neural network", ["neural", "network"]),
+    ("deep learning for graphs", ["deep", "learning", "for", "graph", "##s"]),
+    ("Attention, the Transformer and a Zebra.", ["attention", ",", "the", "transformer", "and", "a", "zebra", "."]),
+    ("quantum", ["quantum"]),
+]
+
+
+def write_expected():
+    t = table()
+    ids_of = {tok: i for i, tok in enumerate(VOCAB)}
+    cases = []
+    for text, tokens in EXPECTED_TEXTS:
+        ids = [ids_of["[CLS]"]] + [ids_of.get(tok, ids_of["[UNK]"]) for tok in tokens] + [ids_of["[SEP]"]]
+        states = t[ids].astype(np.float64)
+        with_pos = states + 0.01 * np.arange(len(ids))[:, None]
+        tiny_vec = with_pos.mean(axis=0)
+        pooled_vec = states.mean(axis=0)
+        cases.append({
+            "text": text,
+            "ids": ids,
+            "tiny": [float(x) for x in tiny_vec / np.linalg.norm(tiny_vec)],
+            "tiny_pooled": [float(x) for x in pooled_vec / np.linalg.norm(pooled_vec)],
+        })
+    with open(os.path.join(HERE, "expected.json"), "w", encoding="utf-8", newline="\n") as f:
+        json.dump(cases, f, indent=1)
+        f.write("\n")
+
+
 if __name__ == "__main__":
     write_vocab()
+    write_expected()
     tiny()
     tiny_pooled()
     tiny_nan()
