@@ -61,7 +61,8 @@ public sealed class OnnxEmbedder : IEmbedder, IDisposable
 
         try
         {
-            _session = new InferenceSession(modelPath, new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL });
+            using var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+            _session = new InferenceSession(modelPath, sessionOptions);
         }
         catch (Exception e) when (e is OnnxRuntimeException or InvalidOperationException or ArgumentException)
         {

@@ -60,6 +60,17 @@ public sealed class OnnxEmbedderTests
     }
 
     [Fact]
+    public async Task A_hidden_size_the_model_leaves_open_is_found_by_running_it()
+    {
+        using var embedder = Tiny(model: "tiny_dynamic.onnx");
+        Assert.Equal(8, embedder.Dimension);
+        Assert.Matches("^onnx:tiny_dynamic\\.onnx:8:[0-9a-f]{12}$", embedder.Identity);
+        var cases = Expected.Value;
+        var vectors = await embedder.EmbedAsync(cases.Select(c => c.Text).ToList());
+        for (var i = 0; i < cases.Length; i++) AssertClose(cases[i].Tiny, vectors[i]);
+    }
+
+    [Fact]
     public void Identity_names_the_file_the_dimension_and_a_hash_of_the_bytes()
     {
         using var tiny = Tiny();

@@ -10,6 +10,7 @@ Files written next to this script:
   tiny.onnx              input_ids, attention_mask, token_type_ids (int64 [batch, seq]) -> last_hidden_state
                          [batch, seq, 8]: a Gather from a fixed random table [vocab, 8], plus the position index
                          times 0.01 so a token's vector depends on where it is (as in a real transformer)
+  tiny_dynamic.onnx      tiny.onnx with the hidden size left open ("hidden") in its declared output shape
   tiny_pooled.onnx       input_ids, attention_mask -> sentence_embedding [batch, 8]: mask-weighted mean of the
                          same table lookup (no position term), computed inside the graph
   tiny_nan.onnx          like tiny.onnx without token_type_ids, but its output is the lookup divided by zero
@@ -62,7 +63,7 @@ def save(graph, name):
     onnx.save(model, os.path.join(HERE, name))
 
 
-def tiny():
+def tiny(name="tiny.onnx", hidden=HIDDEN):
     # hidden = Gather(table, input_ids) + 0.01 * position; token_type_ids is accepted and used (times zero) so the
     # input is not pruned away.
     nodes = [
@@ -89,8 +90,8 @@ def tiny():
         numpy_helper.from_array(np.array([0, 2], dtype=np.int64), "axes_0_2"),
         numpy_helper.from_array(np.array([2], dtype=np.int64), "axes_2"),
     ]
-    out = helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, ["batch", "seq", HIDDEN])
-    save(helper.make_graph(nodes, "tiny", inputs(True), [out], inits), "tiny.onnx")
+    out = helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, ["batch", "seq", hidden])
+    save(helper.make_graph(nodes, "tiny", inputs(True), [out], inits), name)
 
 
 def tiny_pooled():
@@ -184,6 +185,7 @@ if __name__ == "__main__":
     write_vocab()
     write_expected()
     tiny()
+    tiny("tiny_dynamic.onnx", hidden="hidden")
     tiny_pooled()
     tiny_nan()
     tiny_badshape()
