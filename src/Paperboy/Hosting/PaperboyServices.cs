@@ -14,6 +14,8 @@ public static class PaperboyServices
     {
         services.AddOptions<PaperboyOptions>().Bind(configuration)
             .PostConfigure(o => o.DataDir = Path.GetFullPath(o.DataDir));
+        services.AddOptions<EmbedderOptions>().Bind(configuration.GetSection(EmbedderOptions.Section));
+        services.AddHttpClient(EmbedderSetup.HttpClientName);
         services.AddSingleton(TimeProvider.System);
         services.AddDbContextFactory<PaperboyDb>((sp, db) =>
         {

@@ -6,19 +6,26 @@ using Paperboy.Search.Semantic;
 namespace Paperboy.Indexing;
 
 /// <summary>
-/// Owns this process's lexical index. The first process to open it holds the writer; a second one (the CLI while
-/// the server runs) opens it read-only and sees what the writer has committed.
+/// Owns this process's indexes. The first process to open the lexical index holds its writer; a second one (the CLI
+/// while the server runs) opens it read-only and sees what the writer has committed. The semantic index is built
+/// with the configured embedder (or LSA) and saved on shutdown.
 /// </summary>
-public sealed class IndexHolder(IOptions<PaperboyOptions> options) : IDisposable
+public sealed class IndexHolder : IDisposable
 {
-    private readonly Lazy<LexicalIndex> _lexical = new(() =>
-    {
-        var path = options.Value.LexicalIndexPath;
-        try { return LexicalIndex.Open(path); }
-        catch (Lucene.Net.Store.LockObtainFailedException) { return LexicalIndex.OpenReadOnly(path); }
-    });
+    private readonly Lazy<LexicalIndex> _lexical;
+    private readonly Lazy<SemanticIndex> _semantic;
 
-    private readonly Lazy<SemanticIndex> _semantic = new(() => new SemanticIndex(options.Value.SemanticIndexPath));
+    public IndexHolder(IOptions<PaperboyOptions> options, IOptions<EmbedderOptions> embedder, IHttpClientFactory http, ILogger<IndexHolder> logger)
+    {
+        _lexical = new(() =>
+        {
+            var path = options.Value.LexicalIndexPath;
+            try { return LexicalIndex.Open(path); }
+            catch (Lucene.Net.Store.LockObtainFailedException) { return LexicalIndex.OpenReadOnly(path); }
+        });
+        _semantic = new(() => new SemanticIndex(options.Value.SemanticIndexPath, EmbedderSetup.Create(embedder.Value, http),
+            warning => logger.LogWarning("{Warning}", warning)));
+    }
 
     public LexicalIndex Lexical => _lexical.Value;
     public SemanticIndex Semantic => _semantic.Value;
@@ -30,5 +37,6 @@ public sealed class IndexHolder(IOptions<PaperboyOptions> options) : IDisposable
             if (!_lexical.Value.ReadOnly && _semantic.IsValueCreated) _semantic.Value.Save();
             _lexical.Value.Dispose();
         }
+        if (_semantic.IsValueCreated) _semantic.Value.Dispose();
     }
 }

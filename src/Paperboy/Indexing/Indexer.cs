@@ -14,7 +14,8 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider 
     private const int Batch = 1000;
     public const int TrainingSample = 100_000;
     public const double RetrainGrowth = 1.2;
-    private static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(30);
+    /// <summary>Vectors are saved this often while changes flow (and on shutdown); after a crash the log replays the rest.</summary>
+    private static readonly TimeSpan SaveEvery = TimeSpan.FromMinutes(2);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private DateTimeOffset _lastSave = DateTimeOffset.MinValue;
@@ -69,7 +70,7 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider 
         {
             var papers = await store.CountAsync(ct);
             if (papers < 2) return 0;
-            if (!index.IsCurrent || index.AppliedSeq > last || (index.Trainable && papers >= RetrainGrowth * index.TrainedOn + 10))
+            if (!index.IsCurrent || index.AppliedSeq > last || index.Outgrown || (index.Trainable && papers >= RetrainGrowth * index.TrainedOn + 10))
                 return await RebuildSemanticAsync(ct);
             var applied = await FollowAsync(() => index.AppliedSeq, last,
                 (present, deleted, seq) => index.ApplyAsync(Texts(present), deleted, seq, ct), ct);

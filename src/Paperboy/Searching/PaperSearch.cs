@@ -1,5 +1,6 @@
 using Paperboy.Core.Papers;
 using Paperboy.Indexing;
+using Paperboy.Search.Embedding;
 using Paperboy.Search.Lexical;
 using Paperboy.Storage;
 
@@ -90,7 +91,7 @@ public sealed class PaperSearch(IndexHolder indexes, PaperStore store)
     private async Task<List<(string Id, float Score)>> SemanticAsync(SearchQuery query, SearchFilter filter, int depth, CancellationToken ct)
     {
         var text = string.Join(' ', query.Words.Concat(query.Phrases));
-        var vector = text.Length == 0 ? null : await indexes.Semantic.EmbedQueryAsync(text, ct);
+        var vector = text.Length == 0 ? null : await indexes.Semantic.EmbedAsync(text, ct);
         if (vector is null) return [];
         var neighbours = indexes.Semantic.Search(vector, LexicalIndex.HasConstraints(query, filter) ? depth * 4 : depth);
         if (!LexicalIndex.HasConstraints(query, filter)) return neighbours;
@@ -108,7 +109,8 @@ public sealed class PaperSearch(IndexHolder indexes, PaperStore store)
     public async Task<List<(Paper Paper, float Score)>> SimilarAsync(Paper paper, int limit, CancellationToken ct = default)
     {
         List<(string Id, float Score)> neighbours;
-        var vector = indexes.Semantic.VectorOf(paper.Id);
+        // The paper's own text embeds to the vector stored for it: no second copy of the vectors is kept.
+        var vector = indexes.Semantic.IsCurrent ? await indexes.Semantic.EmbedAsync(EmbedderText.Of(paper.Title, paper.Abstract), ct) : null;
         if (vector is not null) neighbours = indexes.Semantic.Search(vector, limit, exclude: paper.Id);
         else
         {
