@@ -34,7 +34,8 @@ public sealed class SemanticIndex : IDisposable
     public bool Trainable => _configured is null;
     /// <summary>The embedder to rebuild with: the configured one, or null meaning "train LSA".</summary>
     public IEmbedder? Configured => _configured;
-    public bool IsCurrent => Embedder is not null && _index is not null;
+    /// <summary>True once vectors were built to a point of the change log (a reset index being filled is not current).</summary>
+    public bool IsCurrent => Embedder is not null && _index is not null && AppliedSeq > 0;
     public int Dimension => Embedder?.Dimension ?? 0;
     public int Count => _index?.Count ?? 0;
     public string Kind => _index is VectorIndex ? "hnsw" : "flat";

@@ -46,7 +46,22 @@ public sealed class PaperSearch(IndexHolder indexes, PaperStore store)
         var lexical = mode == SearchMode.Semantic
             ? new LexicalResult(0, [], new HashSet<string>())
             : indexes.Lexical.Search(query, filter, mode == SearchMode.Lexical ? request.Limit : depth, mode == SearchMode.Lexical ? request.Offset : 0);
-        var semantic = mode == SearchMode.Lexical ? [] : await SemanticAsync(query, filter, depth, ct);
+        List<(string Id, float Score)> semantic = [];
+        var semanticFailed = false;
+        if (mode != SearchMode.Lexical)
+        {
+            try { semantic = await SemanticAsync(query, filter, depth, ct); }
+            catch (Exception e) when (e is EmbedderException or HttpRequestException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                // An outside embedder that is down must not take search with it.
+                semanticFailed = true;
+                if (mode == SearchMode.Semantic)
+                {
+                    mode = SearchMode.Lexical;
+                    lexical = indexes.Lexical.Search(query, filter, request.Limit, request.Offset);
+                }
+            }
+        }
 
         List<(string Id, float Score, int? LRank, float? LScore, int? SRank, float? SScore)> ranked;
         int total;
@@ -84,6 +99,7 @@ public sealed class PaperSearch(IndexHolder indexes, PaperStore store)
         }).ToList();
         string? notice = total == 0 && terms.Count == 0
             ? "Your query has only very common words (such as \"the\" or \"of\"); add a more specific word."
+            : semanticFailed ? "Semantic search is unavailable right now; these results are keyword matches."
             : request.Mode != SearchMode.Lexical && !semanticReady ? "Semantic search is still being prepared; these results are keyword matches." : null;
         return new SearchResults(request.Query, total, hits, notice);
     }

@@ -18,15 +18,16 @@ public sealed class TestHost : IAsyncDisposable
     public HttpClient Client { get; private set; } = null!;
     public string DataDir => _dir.Path;
 
-    private TestHost(bool seedDemo)
+    private TestHost(bool seedDemo, string[] settings)
     {
-        App = WebApp.Build([$"--DataDir={_dir.Path}", $"--SeedDemo={seedDemo}", "--IndexPollInterval=00:00:00.200", "--environment=Production"],
+        App = WebApp.Build([$"--DataDir={_dir.Path}", $"--SeedDemo={seedDemo}", "--IndexPollInterval=00:00:00.200", "--environment=Production", .. settings],
             b => b.WebHost.UseTestServer());
     }
 
-    public static async Task<TestHost> StartAsync(bool seedDemo = true)
+    /// <param name="settings">Extra configuration as command-line settings, e.g. <c>--Embedder:Kind=http</c>.</param>
+    public static async Task<TestHost> StartAsync(bool seedDemo = true, params string[] settings)
     {
-        var host = new TestHost(seedDemo);
+        var host = new TestHost(seedDemo, settings);
         await WebApp.InitialiseAsync(host.App.Services);
         await host.App.StartAsync();
         host.Client = host.App.GetTestClient();
