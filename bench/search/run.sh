@@ -53,10 +53,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Timestamped server log; the same format for the import's warnings.
-export Logging__Console__FormatterOptions__TimestampFormat="HH:mm:ss.fff "
-export Logging__Console__FormatterOptions__SingleLine=true
 export PAPERBOY_SeedDemo=false
+stamp() { while IFS= read -r line; do echo "$(date +%H:%M:%S.%3N) $line"; done; }   # timestamps for the server log
 
 log "importing $corpus into $data"
 t0=$(now)
@@ -71,7 +69,7 @@ serve_log="$out/serve-$n.log"
 log "serving on $base (log: $serve_log)"
 t0=$(now)
 echo "$(date +%H:%M:%S.%3N) run.sh: starting serve" >"$serve_log"
-dotnet "$dll" serve --urls "$base" --data "$data" >>"$serve_log" 2>&1 &
+dotnet "$dll" serve --urls "$base" --data "$data" > >(stamp >>"$serve_log") 2>&1 &
 pid=$!
 rss() { awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status"; }
 hwm() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status"; }
