@@ -137,7 +137,7 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
         DateOnly? first = period.First, last = period.Last;
         var q = db.Papers.AsNoTracking().Where(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) >= first && EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) <= last);
         var total = await q.CountAsync(ct);
-        var papers = await q.OrderByDescending(p => p.Upvotes)
+        var papers = await q.OrderByDescending(p => p.Upvotes + p.MemberVotes)
             .ThenByDescending(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay))
             .ThenBy(p => p.Title)
             .Skip(offset).Take(limit).ToListAsync(ct);
@@ -150,8 +150,34 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
         await using var db = await factory.CreateDbContextAsync(ct);
         DateOnly? d = day;
         return await db.Papers.AsNoTracking().Where(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) < d)
-            .OrderByDescending(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay)).ThenByDescending(p => p.Upvotes).ThenBy(p => p.Title)
+            .OrderByDescending(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay)).ThenByDescending(p => p.Upvotes + p.MemberVotes).ThenBy(p => p.Title)
             .Take(limit).ToListAsync(ct);
+    }
+
+    /// <summary>How many recent papers trending considers: the newest ones with any upvote.</summary>
+    public const int TrendingCandidates = 2_000;
+
+    /// <summary>
+    /// Trending: score = upvotes / (age in hours + 2)^1.5, the age counted from the start of the paper's board day
+    /// (Hacker News' gravity formula). Computed over the newest papers that have upvotes, so it stays cheap on a large store.
+    /// </summary>
+    public async Task<List<(Paper Paper, double Score)>> TrendingAsync(int limit, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var candidates = await db.Papers.AsNoTracking()
+            .Where(p => p.Upvotes + p.MemberVotes > 0 && EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) != null)
+            .OrderByDescending(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay))
+            .Take(TrendingCandidates).ToListAsync(ct);
+        var now = clock.GetUtcNow();
+        return candidates.Select(p => (p, TrendingScore(p.TotalUpvotes, p.BoardDay!.Value, now)))
+            .OrderByDescending(x => x.Item2).ThenBy(x => x.p.Id, StringComparer.Ordinal).Take(limit).ToList();
+    }
+
+    public static double TrendingScore(int upvotes, DateOnly day, DateTimeOffset now)
+    {
+        var start = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var ageHours = Math.Max(0, (now - start).TotalHours);
+        return upvotes / Math.Pow(ageHours + 2, 1.5);
     }
 
     /// <summary>The newest day that has papers, or null for an empty store.</summary>

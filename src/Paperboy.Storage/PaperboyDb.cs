@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Paperboy.Core.Papers;
@@ -11,6 +13,8 @@ public sealed class Change
     public long Seq { get; set; }
     public string PaperId { get; set; } = "";
     public bool Deleted { get; set; }
+    /// <summary>Only counts (votes, comments) changed: indexes of the text need not re-embed the paper.</summary>
+    public bool CountsOnly { get; set; }
     public DateTime At { get; set; }
 }
 
@@ -21,8 +25,35 @@ public sealed class PaperAlias
     public string PaperId { get; set; } = "";
 }
 
-/// <summary>The system of record: papers, their aliases and the change log.</summary>
-public sealed class PaperboyDb(DbContextOptions<PaperboyDb> options) : DbContext(options)
+/// <summary>A member: an ASP.NET Core Identity user with the name shown next to their votes, comments and submissions.</summary>
+public sealed class PaperboyUser : IdentityUser
+{
+    public string DisplayName { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>One member's upvote of one paper; the key makes a second vote impossible.</summary>
+public sealed class Vote
+{
+    public string UserId { get; set; } = "";
+    public string PaperId { get; set; } = "";
+    public DateTime At { get; set; }
+}
+
+/// <summary>A personal API token. Only its SHA-256 is stored; the prefix lets its owner recognise it.</summary>
+public sealed class ApiToken
+{
+    public long Id { get; set; }
+    public string UserId { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Prefix { get; set; } = "";
+    public string Hash { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public DateTime? LastUsedAt { get; set; }
+}
+
+/// <summary>The system of record: papers, their aliases, the change log, and the community (members, votes, tokens).</summary>
+public sealed class PaperboyDb(DbContextOptions<PaperboyDb> options) : IdentityDbContext<PaperboyUser>(options)
 {
     public const string TitleKey = nameof(TitleKey);
     public const string BoardDay = "BoardDate";
@@ -31,9 +62,12 @@ public sealed class PaperboyDb(DbContextOptions<PaperboyDb> options) : DbContext
     public DbSet<Paper> Papers => Set<Paper>();
     public DbSet<PaperAlias> Aliases => Set<PaperAlias>();
     public DbSet<Change> Changes => Set<Change>();
+    public DbSet<Vote> Votes => Set<Vote>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
+        base.OnModelCreating(b);
         var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         b.Entity<Paper>(e =>
         {
@@ -50,10 +84,26 @@ public sealed class PaperboyDb(DbContextOptions<PaperboyDb> options) : DbContext
             e.Ignore(p => p.BoardDay);
             e.Ignore(p => p.EffectiveAuthorCount);
             e.Ignore(p => p.ArxivUrl);
+            e.Ignore(p => p.TotalUpvotes);
             e.Property(p => p.Authors).HasConversion(Json<List<string>>(json), ListComparer<string>());
             e.Property(p => p.Categories).HasConversion(Json<List<string>>(json), ListComparer<string>());
             e.Property(p => p.Links).HasConversion(Json<List<PaperLink>>(json), ListComparer<PaperLink>());
         });
+        b.Entity<Vote>(e =>
+        {
+            e.ToTable("votes");
+            e.HasKey(v => new { v.UserId, v.PaperId });
+            e.HasIndex(v => v.PaperId);
+            e.Property(v => v.PaperId).HasMaxLength(64);
+        });
+        b.Entity<ApiToken>(e =>
+        {
+            e.ToTable("api_tokens");
+            e.HasKey(t => t.Id);
+            e.HasIndex(t => t.Hash).IsUnique();
+            e.Property(t => t.Name).HasMaxLength(100);
+        });
+        b.Entity<PaperboyUser>(e => e.Property(u => u.DisplayName).HasMaxLength(64));
         b.Entity<PaperAlias>(e => { e.ToTable("paper_aliases"); e.HasKey(a => a.Id); e.Property(a => a.Id).HasMaxLength(64); });
         b.Entity<Change>(e =>
         {

@@ -17,16 +17,25 @@ public sealed class Paper
     public DateOnly? PublishedAt { get; set; }
     /// <summary>The day the paper appeared on a daily feed (Hugging Face Daily Papers); boards use it before <see cref="PublishedAt"/>.</summary>
     public DateOnly? FeedDay { get; set; }
+    /// <summary>Upvotes the paper brought from its source (Hugging Face); merges keep the highest.</summary>
     public int Upvotes { get; set; }
+    /// <summary>Upvotes from this instance's members, kept exact by the store from the votes themselves.</summary>
+    [JsonIgnore]
+    public int MemberVotes { get; set; }
     public int CommentCount { get; set; }
     public string? PrimaryCategory { get; set; }
     public List<string> Categories { get; set; } = [];
     public List<PaperLink> Links { get; set; } = [];
     public string? SubmittedBy { get; set; }
+    public DateTimeOffset? SubmittedAt { get; set; }
 
     /// <summary>The day that places the paper on the daily, weekly and monthly boards.</summary>
     [JsonIgnore]
     public DateOnly? BoardDay => FeedDay ?? PublishedAt;
+
+    /// <summary>What boards, trending and cards count: source upvotes plus members' votes.</summary>
+    [JsonIgnore]
+    public int TotalUpvotes => Upvotes + MemberVotes;
 
     [JsonIgnore]
     public int EffectiveAuthorCount => Math.Max(Authors.Count, AuthorCount ?? 0);
@@ -39,7 +48,7 @@ public sealed class Paper
         Id = Id, ArxivId = ArxivId, Version = Version, Title = Title, Abstract = Abstract,
         Authors = [.. Authors], AuthorCount = AuthorCount, PublishedAt = PublishedAt, FeedDay = FeedDay,
         Upvotes = Upvotes, CommentCount = CommentCount, PrimaryCategory = PrimaryCategory,
-        Categories = [.. Categories], Links = [.. Links], SubmittedBy = SubmittedBy,
+        Categories = [.. Categories], Links = [.. Links], SubmittedBy = SubmittedBy, SubmittedAt = SubmittedAt, MemberVotes = MemberVotes,
     };
 }
 

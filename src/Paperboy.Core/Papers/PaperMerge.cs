@@ -26,7 +26,11 @@ public static class PaperMerge
             if (!existing.Categories.Contains(c)) existing.Categories.Add(c);
         foreach (var l in incoming.Links)
             if (!existing.Links.Exists(x => x.Url == l.Url)) existing.Links.Add(l);
-        existing.SubmittedBy ??= incoming.SubmittedBy;
+        if (existing.SubmittedBy is null && incoming.SubmittedBy is not null)
+        {
+            existing.SubmittedBy = incoming.SubmittedBy;
+            existing.SubmittedAt = incoming.SubmittedAt;
+        }
 
         return before != Fingerprint(existing);
     }

@@ -121,8 +121,11 @@ public sealed class LsaModel : IEmbedder
         return new LsaModel(terms, idf, projection, k, n);
     }
 
+    // A query is one short text: embed it on the calling thread. Only indexing batches are worth spreading over cores.
     public Task<float[]?[]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken ct = default) =>
-        Task.FromResult(texts.AsParallel().AsOrdered().WithCancellation(ct).Select(Embed).ToArray());
+        Task.FromResult(texts.Count < 16
+            ? texts.Select(Embed).ToArray()
+            : texts.AsParallel().AsOrdered().WithCancellation(ct).Select(Embed).ToArray());
 
     /// <summary>The unit vector of one text, or null when none of its words are in the vocabulary.</summary>
     private static string[] Vocabulary(Dictionary<string, int> df, int minDf, int maxDf, int max) =>

@@ -110,6 +110,18 @@ public sealed class LexicalIndex : IDisposable
         }
     }
 
+    /// <summary>Merges the index down to one segment: worth it once after a full rebuild, when searches then touch one segment.</summary>
+    public void Optimise()
+    {
+        var writer = _writer ?? throw new InvalidOperationException("the lexical index is open read-only");
+        lock (_writeLock)
+        {
+            writer.ForceMerge(1);
+            writer.Commit();
+            _searchers.MaybeRefreshBlocking();
+        }
+    }
+
     /// <summary>Empties the index (before a rebuild from the store).</summary>
     public void Clear()
     {
@@ -154,7 +166,7 @@ public sealed class LexicalIndex : IDisposable
             new TextField("authors", string.Join(" ; ", p.Authors), Field.Store.NO),
         };
         if ((p.PublishedAt ?? p.FeedDay) is { } day) doc.Add(new Int32Field("day", DayNumber(day), Field.Store.NO));
-        doc.Add(new Int32Field("upvotes", p.Upvotes, Field.Store.NO));
+        doc.Add(new Int32Field("upvotes", p.TotalUpvotes, Field.Store.NO));
         if (p.Links.Exists(l => l.Kind == PaperLink.Code)) doc.Add(new StringField("code", "1", Field.Store.NO));
         return doc;
     }

@@ -12,7 +12,7 @@ public sealed record PaperJson(
     public ExplainJson? Explain { get; init; }
 
     public static PaperJson From(Paper p, HttpRequest request, double? score = null, string? snippet = null) => new(
-        p.Id, p.Title, p.Abstract, p.Authors, p.EffectiveAuthorCount, p.PublishedAt, p.Upvotes, score,
+        p.Id, p.Title, p.Abstract, p.Authors, p.EffectiveAuthorCount, p.PublishedAt, p.TotalUpvotes, score,
         $"{request.Scheme}://{request.Host}{request.PathBase}/papers/{Uri.EscapeDataString(p.Id)}",
         p.ArxivId, p.ArxivUrl, p.FeedDay, p.CommentCount, p.Categories, p.Links, snippet);
 }

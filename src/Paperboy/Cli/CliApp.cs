@@ -32,6 +32,7 @@ public static class CliApp
         root.Subcommands.Add(SearchCommand());
         root.Subcommands.Add(ExportCommand());
         root.Subcommands.Add(ReindexCommand());
+        root.Subcommands.Add(AdminCommand());
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -60,6 +61,7 @@ public static class CliApp
         services.AddLogging(l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None));
         services.AddSingleton<IConfiguration>(config);
         services.AddPaperboy(config);
+        Accounts.CommunitySetup.AddAccountsCore(services);
         return services.BuildServiceProvider();
     }
 
@@ -138,7 +140,7 @@ public static class CliApp
                 var body = new
                 {
                     query = text, total = results.Total,
-                    results = results.Hits.Select(h => new { id = h.Paper.Id, title = h.Paper.Title, @abstract = h.Paper.Abstract, authors = h.Paper.Authors, authorCount = h.Paper.EffectiveAuthorCount, publishedAt = h.Paper.PublishedAt, upvotes = h.Paper.Upvotes, score = h.Score }),
+                    results = results.Hits.Select(h => new { id = h.Paper.Id, title = h.Paper.Title, @abstract = h.Paper.Abstract, authors = h.Paper.Authors, authorCount = h.Paper.EffectiveAuthorCount, publishedAt = h.Paper.PublishedAt, upvotes = h.Paper.TotalUpvotes, score = h.Score }),
                 };
                 Console.WriteLine(JsonSerializer.Serialize(body, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
             }
@@ -148,7 +150,7 @@ public static class CliApp
                 Console.WriteLine($"{results.Total} results for '{text}'");
                 var rank = 1;
                 foreach (var h in results.Hits)
-                    Console.WriteLine($"{rank++,3}. {h.Paper.Title}  [{h.Paper.Id}, {h.Paper.PublishedAt:yyyy-MM-dd}, {h.Paper.Upvotes} upvotes]");
+                    Console.WriteLine($"{rank++,3}. {h.Paper.Title}  [{h.Paper.Id}, {h.Paper.PublishedAt:yyyy-MM-dd}, {h.Paper.TotalUpvotes} upvotes]");
             }
             return Ok;
         });
@@ -172,6 +174,48 @@ public static class CliApp
             return Ok;
         });
         return cmd;
+    }
+
+    private static Command AdminCommand()
+    {
+        var email = new Option<string>("--email") { Description = "The admin's email address", Required = true };
+        var name = new Option<string?>("--name") { Description = "Display name (default: the part of the email before @)" };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from standard input instead of asking" };
+        var create = new Command("create", "Create an administrator (confirmed, no email needed), or make an existing member one") { email, name, passwordStdin };
+        create.SetAction(async (parse, ct) =>
+        {
+            var address = parse.GetValue(email)!.Trim();
+            if (!System.Net.Mail.MailAddress.TryCreate(address, out _)) { Console.Error.WriteLine($"paperboy: '{address}' is not an email address"); return BadInput; }
+            await using var sp = Services(parse);
+            await sp.GetRequiredService<PaperStore>().MigrateAsync(ct);
+            using var scope = sp.CreateScope();
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<PaperboyUser>>();
+            var roles = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.RoleManager<Microsoft.AspNetCore.Identity.IdentityRole>>();
+            if (!await roles.RoleExistsAsync(Accounts.CommunitySetup.AdminRole))
+                await roles.CreateAsync(new Microsoft.AspNetCore.Identity.IdentityRole(Accounts.CommunitySetup.AdminRole));
+            var user = await users.FindByEmailAsync(address);
+            if (user is null)
+            {
+                var password = parse.GetValue(passwordStdin) || Console.IsInputRedirected
+                    ? Console.In.ReadLine() ?? ""
+                    : Spectre.Console.TextPromptExtensions.Secret(new Spectre.Console.TextPrompt<string>("Password (at least 10 characters):")).Show(Spectre.Console.AnsiConsole.Console);
+                user = new PaperboyUser
+                {
+                    UserName = address, Email = address, EmailConfirmed = true,
+                    DisplayName = parse.GetValue(name) ?? address.Split('@')[0], CreatedAt = DateTime.UtcNow,
+                };
+                var created = await users.CreateAsync(user, password.Trim());
+                if (!created.Succeeded)
+                {
+                    foreach (var e in created.Errors) Console.Error.WriteLine($"paperboy: {e.Description}");
+                    return BadInput;
+                }
+            }
+            if (!await users.IsInRoleAsync(user, Accounts.CommunitySetup.AdminRole)) await users.AddToRoleAsync(user, Accounts.CommunitySetup.AdminRole);
+            Console.WriteLine($"{address} is an administrator.");
+            return Ok;
+        });
+        return new Command("admin", "Administration") { create };
     }
 
     private static Command ReindexCommand()

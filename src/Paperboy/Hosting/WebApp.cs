@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
+using Paperboy.Accounts;
 using Paperboy.Api;
 using Paperboy.Importing;
 using Paperboy.Indexing;
@@ -33,6 +34,9 @@ public static class WebApp
     {
         var services = builder.Services;
         services.AddPaperboy(builder.Configuration);
+        services.AddCommunity();
+        services.AddScoped<Paperboy.Pages.ViewerVotes>();
+        services.AddHttpContextAccessor();
         services.AddHostedService<IndexFollower>();
         services.AddRazorPages();
         services.AddProblemDetails();
@@ -76,9 +80,13 @@ public static class WebApp
         });
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapPaperboyApi();
+        app.MapCommunityApi();
         app.MapRazorPages();
     }
 

@@ -73,7 +73,7 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider 
             if (!index.IsCurrent || index.AppliedSeq > last || index.Outgrown || (index.Trainable && papers >= RetrainGrowth * index.TrainedOn + 10))
                 return await RebuildSemanticAsync(ct);
             var applied = await FollowAsync(() => index.AppliedSeq, last,
-                (present, deleted, seq) => index.ApplyAsync(Texts(present), deleted, seq, ct), ct);
+                (present, deleted, seq) => index.ApplyAsync(Texts(present), deleted, seq, ct), ct, contentOnly: true);
             if (applied > 0 && clock.GetUtcNow() - _lastSave > SaveEvery) Save();
             return applied;
         }
@@ -89,14 +89,15 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider 
     private static List<(string Id, string Text)> Texts(IEnumerable<Paper> papers) =>
         papers.Select(p => (p.Id, EmbedderText.Of(p.Title, p.Abstract))).ToList();
 
-    private async Task<int> FollowAsync(Func<long> appliedSeq, long last, Func<List<Paper>, List<string>, long, Task> apply, CancellationToken ct)
+    /// <param name="contentOnly">Skip changes that touched only counts (votes): the semantic index embeds text, which they leave alone.</param>
+    private async Task<int> FollowAsync(Func<long> appliedSeq, long last, Func<List<Paper>, List<string>, long, Task> apply, CancellationToken ct, bool contentOnly = false)
     {
         var applied = 0;
         while (appliedSeq() < last)
         {
             var changes = await store.ChangesSinceAsync(appliedSeq(), Batch, ct);
             if (changes.Count == 0) break;
-            var ids = changes.Select(c => c.PaperId).Distinct().ToList();
+            var ids = changes.Where(c => !contentOnly || !c.CountsOnly).Select(c => c.PaperId).Distinct().ToList();
             var present = await store.GetManyAsync(ids, ct);
             var presentIds = present.Select(p => p.Id).ToHashSet();
             await apply(present, ids.Where(id => !presentIds.Contains(id)).ToList(), changes[^1].Seq);
@@ -120,6 +121,7 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider 
             progress?.Report(count);
         }
         index.Apply([], [], seq);
+        index.Optimise();
         logger.LogInformation("Lexical index rebuilt: {Count} papers, change log at {Seq}", count, seq);
         return count;
     }

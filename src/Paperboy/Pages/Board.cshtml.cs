@@ -6,7 +6,7 @@ using Paperboy.Storage;
 namespace Paperboy.Pages;
 
 /// <summary>/date/YYYY-MM-DD, /week/YYYY-Www and /month/YYYY-MM; /date, /week and /month alone show the newest period.</summary>
-public sealed class BoardModel(PaperStore store, TimeProvider clock) : PageModel
+public sealed class BoardModel(PaperStore store, TimeProvider clock, ViewerVotes votes) : PageModel
 {
     public BoardView Board { get; private set; } = null!;
 
@@ -19,6 +19,7 @@ public sealed class BoardModel(PaperStore store, TimeProvider clock) : PageModel
             p = BoardPeriod.Containing(kind, await store.LatestBoardDayAsync(ct) ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
         else if (!BoardPeriod.TryParse(kind, key, out p)) return NotFound();
         Board = await BoardView.LoadAsync(store, p, page, ct);
+        await votes.LoadAsync(Board.Papers, ct);
         return Page();
     }
 }

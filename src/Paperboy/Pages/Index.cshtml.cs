@@ -10,7 +10,7 @@ namespace Paperboy.Pages;
 /// The front page: the newest day that has papers. On a quiet day (fewer than <see cref="QuietDay"/> papers) the
 /// papers of the days before follow under "Earlier papers", grouped by day, so the page is never nearly empty.
 /// </summary>
-public sealed class IndexModel(PaperStore store, TimeProvider clock) : PageModel
+public sealed class IndexModel(PaperStore store, TimeProvider clock, ViewerVotes votes) : PageModel
 {
     public const int QuietDay = 10;
     public const int EarlierCount = 20;
@@ -24,5 +24,6 @@ public sealed class IndexModel(PaperStore store, TimeProvider clock) : PageModel
         Board = await BoardView.LoadAsync(store, BoardPeriod.Day(day), page, ct);
         if (Board.Total < QuietDay && Board.Offset == 0)
             Earlier = (await store.RecentBeforeAsync(day, EarlierCount, ct)).GroupBy(p => p.BoardDay).ToList();
+        await votes.LoadAsync(Board.Papers.Concat(Earlier.SelectMany(g => g)), ct);
     }
 }

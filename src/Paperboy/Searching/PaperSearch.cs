@@ -31,7 +31,9 @@ public sealed class PaperSearch(IndexHolder indexes, PaperStore store)
     /// <summary>Semantic neighbours below this cosine are not results on their own (they still help fusion).</summary>
     public const float SemanticFloor = 0.2f;
 
-    private readonly Snippets _snippets = new(new PaperAnalyzer());
+    // Analyzers hand out per-thread token streams, so one instance serves every request.
+    private static readonly PaperAnalyzer Analyzer = new();
+    private readonly Snippets _snippets = new(Analyzer);
 
     public async Task<SearchResults> SearchAsync(SearchRequest request, CancellationToken ct = default)
     {
@@ -115,11 +117,8 @@ public sealed class PaperSearch(IndexHolder indexes, PaperStore store)
         return neighbours.Where(n => allowed.Contains(n.Id)).Take(depth).ToList();
     }
 
-    private static HashSet<string> TermsOf(SearchQuery query)
-    {
-        using var analyzer = new PaperAnalyzer();
-        return query.Words.Concat(query.Phrases).SelectMany(analyzer.Terms).ToHashSet(StringComparer.Ordinal);
-    }
+    private static HashSet<string> TermsOf(SearchQuery query) =>
+        query.Words.Concat(query.Phrases).SelectMany(Analyzer.Terms).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Papers like this one: nearest neighbours of its vector, or a keyword search on its title when it has none.</summary>
     public async Task<List<(Paper Paper, float Score)>> SimilarAsync(Paper paper, int limit, CancellationToken ct = default)

@@ -6,7 +6,7 @@ using Paperboy.Storage;
 namespace Paperboy.Pages.Papers;
 
 /// <summary>A paper's own page. An old id (a title id replaced by the arXiv id) redirects to the current one.</summary>
-public sealed class ShowModel(PaperStore store, Paperboy.Searching.PaperSearch search) : PageModel
+public sealed class ShowModel(PaperStore store, Paperboy.Searching.PaperSearch search, ViewerVotes votes) : PageModel
 {
     public Paper Paper { get; private set; } = null!;
     public IReadOnlyList<Paper> Similar { get; private set; } = [];
@@ -19,6 +19,7 @@ public sealed class ShowModel(PaperStore store, Paperboy.Searching.PaperSearch s
         if (paper.Id != id) return RedirectPermanent($"/papers/{Uri.EscapeDataString(paper.Id)}");
         Paper = paper;
         Similar = (await search.SimilarAsync(paper, 6, ct)).Select(s => s.Paper).ToList();
+        await votes.LoadAsync(Similar.Append(paper), ct);
         return Page();
     }
 

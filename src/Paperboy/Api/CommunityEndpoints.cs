@@ -1,0 +1,69 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Mvc;
+using Paperboy.Accounts;
+using Paperboy.Storage;
+
+namespace Paperboy.Api;
+
+/// <summary>Votes and trending: the JSON API, and the vote form that works without JavaScript.</summary>
+public static class CommunityEndpoints
+{
+    public static void MapCommunityApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").WithTags("Community");
+        api.MapPost("/papers/{id}/upvote", (string id, ClaimsPrincipal user, VoteStore votes, CancellationToken ct) => VoteAsync(id, true, user, votes, ct))
+            .RequireAuthorization(CommunitySetup.MemberPolicy).RequireRateLimiting(CommunitySetup.Limits.Vote).RequireAntiforgeryForCookies()
+            .WithName("Upvote").WithSummary("Upvote a paper (once per member)");
+        api.MapDelete("/papers/{id}/upvote", (string id, ClaimsPrincipal user, VoteStore votes, CancellationToken ct) => VoteAsync(id, false, user, votes, ct))
+            .RequireAuthorization(CommunitySetup.MemberPolicy).RequireRateLimiting(CommunitySetup.Limits.Vote).RequireAntiforgeryForCookies()
+            .WithName("WithdrawUpvote");
+        api.MapGet("/trending", TrendingAsync).WithName("Trending")
+            .WithSummary("Papers by upvotes / (age in hours + 2)^1.5");
+
+        // The card and paper-page button: a plain form post that toggles the vote (JavaScript sends it without a reload).
+        app.MapPost("/papers/{id}/vote", ToggleAsync)
+            .RequireAuthorization(CommunitySetup.MemberPolicy).RequireRateLimiting(CommunitySetup.Limits.Vote);
+        // Where sign-in sends a visitor back after an anonymous vote: the paper (the vote itself needs the button again).
+        app.MapGet("/papers/{id}/vote", (string id) => TypedResults.LocalRedirect($"/papers/{Uri.EscapeDataString(id)}"));
+    }
+
+    private static async Task<IResult> VoteAsync(string id, bool voted, ClaimsPrincipal user, VoteStore votes, CancellationToken ct)
+    {
+        if (id.Length > 64) return NotFound(id);
+        var result = await votes.SetAsync(UserId(user), id, voted, ct);
+        return result is null ? NotFound(id) : TypedResults.Ok(new { id = result.PaperId, upvotes = result.Upvotes, voted = result.Voted });
+    }
+
+    private static async Task<IResult> ToggleAsync(string id, [FromForm] string? returnUrl, HttpContext http, VoteStore votes, CancellationToken ct)
+    {
+        if (id.Length > 64) return NotFound(id);
+        var userId = UserId(http.User);
+        var current = await votes.VotedAsync(userId, [id], ct);
+        var result = await votes.SetAsync(userId, id, !current.Contains(id), ct);
+        if (result is null) return NotFound(id);
+        if (http.Request.Headers.Accept.ToString().Contains("application/json", StringComparison.Ordinal))
+            return TypedResults.Ok(new { id = result.PaperId, upvotes = result.Upvotes, voted = result.Voted });
+        // Only ever back to a page of ours: a returnUrl is never an open redirect.
+        var back = returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\")
+            ? returnUrl : $"/papers/{Uri.EscapeDataString(result.PaperId)}";
+        return TypedResults.LocalRedirect(back);
+    }
+
+    private static async Task<IResult> TrendingAsync(PaperStore store, HttpRequest req, CancellationToken ct, string? limit = null)
+    {
+        if (!ApiEndpoints.TryInt(limit, 20, 1, ApiEndpoints.MaxLimit, out var l))
+            return ApiEndpoints.Problem("limit", $"limit must be a whole number from 1 to {ApiEndpoints.MaxLimit}.");
+        var trending = await store.TrendingAsync(l, ct);
+        return TypedResults.Ok(new
+        {
+            formula = "upvotes / (age_hours + 2)^1.5",
+            results = trending.Select(t => PaperJson.From(t.Paper, req, t.Score)).ToList(),
+        });
+    }
+
+    internal static string UserId(ClaimsPrincipal user) =>
+        user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("an authorised request without a user id");
+
+    private static IResult NotFound(string id) =>
+        TypedResults.Problem(title: "Paper not found", detail: $"No paper has the id '{(id.Length > 64 ? id[..64] + "…" : id)}'.", statusCode: 404);
+}

@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
+using Paperboy.Accounts;
+using Paperboy.Storage;
+
+namespace Paperboy.Pages.Account;
+
+/// <summary>Sign-in with lockout after repeated failures; <c>returnUrl</c> only ever leads back into Paperboy.</summary>
+[EnableRateLimiting(CommunitySetup.Limits.SignIn)]
+public sealed class SignInModel(SignInManager<PaperboyUser> signIn, UserManager<PaperboyUser> users, IAccountMail mail) : PageModel
+{
+    public sealed class Input
+    {
+        [Required, EmailAddress] public string Email { get; set; } = "";
+        [Required, DataType(DataType.Password)] public string Password { get; set; } = "";
+        [Display(Name = "Keep me signed in")] public bool Remember { get; set; }
+    }
+
+    [BindProperty] public Input Form { get; set; } = new();
+    [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
+    public string? Message { get; private set; }
+
+    public void OnGet() { }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        if (!ModelState.IsValid) return Page();
+        var result = await signIn.PasswordSignInAsync(Form.Email.Trim(), Form.Password, Form.Remember, lockoutOnFailure: true);
+        if (result.Succeeded) return LocalRedirect(SafeReturnUrl(ReturnUrl));
+        if (result.IsLockedOut) Message = "Too many failed attempts: this account is locked for a while. Try again later or reset your password.";
+        else if (result.IsNotAllowed)
+        {
+            Message = "Confirm your address first: we have sent the link again.";
+            if (await users.FindByEmailAsync(Form.Email.Trim()) is { } user && await users.CheckPasswordAsync(user, Form.Password))
+                await SignUpModel.SendConfirmationAsync(users, mail, user, Request, ct);
+        }
+        else Message = "That email and password do not match an account.";
+        return Page();
+    }
+
+    /// <summary>A local path, or the front page: never another site (no open redirect).</summary>
+    public static string SafeReturnUrl(string? url) =>
+        url is { Length: > 0 and < 2000 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) ? url : "/";
+}
