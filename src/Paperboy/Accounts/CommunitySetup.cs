@@ -88,6 +88,8 @@ public static class CommunitySetup
         o.Password.RequiredLength = 10;
         o.Password.RequireNonAlphanumeric = false;
         o.Password.RequireUppercase = false;
+        o.Password.RequireDigit = false;
+        o.Password.RequireLowercase = false;   // length, not composition (NIST SP 800-63B)
         o.Lockout.MaxFailedAccessAttempts = 5;
         o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
     }

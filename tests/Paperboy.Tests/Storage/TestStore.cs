@@ -20,18 +20,20 @@ public sealed class TestStore : IAsyncDisposable
     public PaperStore Store { get; }
     public string DataDir => _dir.Path;
 
-    private TestStore()
+    public IDbContextFactory<PaperboyDb> Factory => _services.GetRequiredService<IDbContextFactory<PaperboyDb>>();
+
+    private TestStore(TimeProvider? clock = null)
     {
         var cs = StorageSetup.SqliteConnectionString(_dir.Path);
         _services = new ServiceCollection()
             .AddDbContextFactory<PaperboyDb>(o => o.UseSqliteStore(cs))
             .BuildServiceProvider();
-        Store = new PaperStore(_services.GetRequiredService<IDbContextFactory<PaperboyDb>>(), TimeProvider.System);
+        Store = new PaperStore(_services.GetRequiredService<IDbContextFactory<PaperboyDb>>(), clock ?? TimeProvider.System);
     }
 
-    public static async Task<TestStore> CreateAsync()
+    public static async Task<TestStore> CreateAsync(TimeProvider? clock = null)
     {
-        var s = new TestStore();
+        var s = new TestStore(clock);
         await s.Store.MigrateAsync();
         return s;
     }

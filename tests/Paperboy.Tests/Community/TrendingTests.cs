@@ -1,0 +1,43 @@
+using Paperboy.Core.Papers;
+using Paperboy.Storage;
+using Paperboy.Tests.Storage;
+using Paperboy.Tests.Support;
+
+namespace Paperboy.Tests.Community;
+
+/// <summary>Trending = upvotes / (age in hours + 2)^1.5, on a fixed clock.</summary>
+public sealed class TrendingTests
+{
+    private static Paper P(string title, int upvotes, DateOnly day) =>
+        new() { Id = PaperIdentity.TitleId(title), Title = title, Abstract = "about " + title, Upvotes = upvotes, PublishedAt = day };
+
+    [Fact]
+    public void The_score_follows_the_documented_formula()
+    {
+        var now = new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+        Assert.Equal(10 / Math.Pow(12 + 2, 1.5), PaperStore.TrendingScore(10, new DateOnly(2026, 11, 23), now), 10);
+        Assert.Equal(10 / Math.Pow(36 + 2, 1.5), PaperStore.TrendingScore(10, new DateOnly(2026, 11, 22), now), 10);
+        Assert.Equal(5 / Math.Pow(2, 1.5), PaperStore.TrendingScore(5, new DateOnly(2026, 11, 24), now), 10);   // not in the future
+    }
+
+    [Fact]
+    public async Task Fresh_papers_with_fewer_votes_beat_old_ones_with_more_and_unvoted_papers_never_trend()
+    {
+        var clock = new FixedClock(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+        await using var db = await TestStore.CreateAsync(clock);
+        await db.Store.ImportAsync([
+            P("Today with five", 5, new DateOnly(2026, 11, 23)),
+            P("Yesterday with twelve", 12, new DateOnly(2026, 11, 22)),
+            P("Last month with a hundred", 100, new DateOnly(2026, 10, 23)),
+            P("Today with none", 0, new DateOnly(2026, 11, 23)),
+        ]);
+        var trending = await db.Store.TrendingAsync(10);
+        Assert.Equal(["Today with five", "Yesterday with twelve", "Last month with a hundred"], trending.Select(t => t.Paper.Title));
+        Assert.True(trending.Zip(trending.Skip(1)).All(pair => pair.First.Score >= pair.Second.Score));
+
+        // A day later the order is the formula's again, not a cached one.
+        clock.Now = clock.Now.AddDays(3);
+        var later = await db.Store.TrendingAsync(10);
+        Assert.Equal(later.OrderByDescending(t => PaperStore.TrendingScore(t.Paper.TotalUpvotes, t.Paper.BoardDay!.Value, clock.Now)).Select(t => t.Paper.Id), later.Select(t => t.Paper.Id));
+    }
+}
