@@ -14,7 +14,7 @@ apt_install() {
 }
 
 # Real Chromium for the browser tests.
-apt_install chromium chromium-driver
+apt_install chromium chromium-driver python3-aiosmtpd
 
 dotnet restore Paperboy.slnx --nologo -v quiet
 dotnet build Paperboy.slnx -c Release --no-restore --nologo -v quiet -clp:ErrorsOnly
