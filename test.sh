@@ -13,8 +13,8 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Real Chromium for the browser tests.
-apt_install chromium chromium-driver
+# Real Chromium for the browser tests, a real SMTP server (aiosmtpd) for the mail tests.
+apt_install chromium chromium-driver python3-aiosmtpd
 
 dotnet restore Paperboy.slnx --nologo -v quiet
 dotnet build Paperboy.slnx -c Release --no-restore --nologo -v quiet -clp:ErrorsOnly

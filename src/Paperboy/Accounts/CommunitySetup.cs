@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
+using Paperboy.Mail;
 using Paperboy.Storage;
 
 namespace Paperboy.Accounts;
@@ -27,11 +28,13 @@ public static class CommunitySetup
         public const string Vote = "vote";
     }
 
-    public static IServiceCollection AddCommunity(this IServiceCollection services)
+    public static IServiceCollection AddCommunity(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddPaperboyMail(configuration);
         services.AddScoped(sp => sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<PaperboyDb>>().CreateDbContext());
         services.AddSingleton<VoteStore>();
         services.AddSingleton<ApiTokenStore>();
+        services.AddSingleton<IAccountMail, MailedAccountMail>();
         services.AddIdentity<PaperboyUser, IdentityRole>(IdentityRules)
             .AddEntityFrameworkStores<PaperboyDb>()
             .AddDefaultTokenProviders();

@@ -34,7 +34,7 @@ public static class WebApp
     {
         var services = builder.Services;
         services.AddPaperboy(builder.Configuration);
-        services.AddCommunity();
+        services.AddCommunity(builder.Configuration);
         services.AddScoped<Paperboy.Pages.ViewerVotes>();
         services.AddHttpContextAccessor();
         services.AddHostedService<IndexFollower>();

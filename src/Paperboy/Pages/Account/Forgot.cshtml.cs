@@ -26,7 +26,13 @@ public sealed class ForgotModel(UserManager<PaperboyUser> users, IAccountMail ma
         {
             var code = WebEncoders.Base64UrlEncode(System.Text.Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
             var link = $"{Request.Scheme}://{Request.Host}{Request.PathBase}/account/reset?userId={Uri.EscapeDataString(user.Id)}&code={code}";
-            await mail.SendPasswordResetAsync(user.Email!, user.DisplayName, link, ct);
+            try { await mail.SendPasswordResetAsync(user.Email!, user.DisplayName, link, ct); }
+            catch (Paperboy.Mail.MailDeliveryException)
+            {
+                // Said only to the owner's own address: no one learns from this whether an account exists.
+                ModelState.AddModelError(string.Empty, "The mail could not be sent just now; please try again later.");
+                return Page();
+            }
         }
         Sent = true;
         return Page();

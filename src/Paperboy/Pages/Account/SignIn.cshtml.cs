@@ -35,7 +35,10 @@ public sealed class SignInModel(SignInManager<PaperboyUser> signIn, UserManager<
         {
             Message = "Confirm your address first: we have sent the link again.";
             if (await users.FindByEmailAsync(Form.Email.Trim()) is { } user && await users.CheckPasswordAsync(user, Form.Password))
-                await SignUpModel.SendConfirmationAsync(users, mail, user, Request, ct);
+            {
+                try { await SignUpModel.SendConfirmationAsync(users, mail, user, Request, ct); }
+                catch (Paperboy.Mail.MailDeliveryException) { Message = "Confirm your address first. The mail could not be sent just now; try again later."; }
+            }
         }
         else Message = "That email and password do not match an account.";
         return Page();

@@ -41,7 +41,12 @@ public sealed class SignUpModel(UserManager<PaperboyUser> users, IAccountMail ma
             foreach (var e in created.Errors) ModelState.AddModelError(string.Empty, e.Description);
             return Page();
         }
-        await SendConfirmationAsync(users, mail, user, Request, ct);
+        try { await SendConfirmationAsync(users, mail, user, Request, ct); }
+        catch (Paperboy.Mail.MailDeliveryException)
+        {
+            ModelState.AddModelError(string.Empty, "Your account is created, but the confirmation mail could not be sent just now. Sign in later to have it sent again.");
+            return Page();
+        }
         Sent = true;
         return Page();
     }
