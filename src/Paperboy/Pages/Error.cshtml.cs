@@ -3,10 +3,14 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Paperboy.Pages;
 
 /// <summary>The friendly page behind a 404 or any other error status on a page (the API answers with problem+json instead).</summary>
+[Microsoft.AspNetCore.Mvc.IgnoreAntiforgeryToken]   // it re-renders failed requests, forged POSTs included
 public sealed class ErrorModel : PageModel
 {
     public string Heading { get; private set; } = "";
     public string Message { get; private set; } = "";
+
+    // No parameters: binding would read the (possibly forged) form of the request being re-rendered.
+    public void OnPost() => OnGet(int.TryParse(RouteData.Values["code"]?.ToString(), out var code) ? code : 500);
 
     public void OnGet(int code)
     {

@@ -11,7 +11,7 @@ namespace Paperboy.Pages.Account;
 
 /// <summary>Password reset, step one: mail a signed, expiring link. The answer is the same whether or not the account exists.</summary>
 [EnableRateLimiting(CommunitySetup.Limits.SignIn)]
-public sealed class ForgotModel(UserManager<PaperboyUser> users, IAccountMail mail) : PageModel
+public sealed class ForgotModel(UserManager<PaperboyUser> users, IAccountMail mail, ILogger<ForgotModel> logger) : PageModel
 {
     [BindProperty, Required, EmailAddress] public string Email { get; set; } = "";
     public bool Sent { get; private set; }
@@ -27,11 +27,10 @@ public sealed class ForgotModel(UserManager<PaperboyUser> users, IAccountMail ma
             var code = WebEncoders.Base64UrlEncode(System.Text.Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
             var link = $"{Request.Scheme}://{Request.Host}{Request.PathBase}/account/reset?userId={Uri.EscapeDataString(user.Id)}&code={code}";
             try { await mail.SendPasswordResetAsync(user.Email!, user.DisplayName, link, ct); }
-            catch (Paperboy.Mail.MailDeliveryException)
+            catch (Paperboy.Mail.MailDeliveryException e)
             {
-                // Said only to the owner's own address: no one learns from this whether an account exists.
-                ModelState.AddModelError(string.Empty, "The mail could not be sent just now; please try again later.");
-                return Page();
+                // The answer stays the same, so a failure cannot reveal whether the account exists; the log has it.
+                logger.LogWarning(e, "Password-reset mail to a member could not be sent");
             }
         }
         Sent = true;
