@@ -255,6 +255,8 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
     private interface IQueryDistance
     {
         float Distance(int id);
+        /// <summary>Reads the first word of the element's vector so its cache line is on the way before it is needed.</summary>
+        void Touch(int id);
     }
 
     /// <summary>Exact distance from a float query to stored float vectors.</summary>
@@ -278,6 +280,9 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
             ref float q = ref MemoryMarshal.GetArrayDataReference(_query);
             return _l2 ? VectorMath.L2Squared(ref q, ref v, _dim) : 1f - VectorMath.Dot(ref q, ref v, _dim);
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Touch(int id) => Volatile.Read(ref At(_store, (nint)id * _stride + _offset));
     }
 
     /// <summary>Distance from a float query to int8 codes: L2 as Σ(a - s·c)², dot as bias + Σ w·c.</summary>
@@ -313,6 +318,9 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
                 ? VectorMath.QuantL2(ref a, ref MemoryMarshal.GetArrayDataReference(_s), ref c, _dim)
                 : 1f - (_bias + VectorMath.QuantDot(ref a, ref c, _dim));
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Touch(int id) => Volatile.Read(ref At(_level0, (nint)id * _stride + _offset));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -417,10 +425,19 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
                 if (c.Distance > lowerBound && (top.Count >= ef || !anyDeleted)) break;
                 candidates.Pop();
                 int n = ReadLinks(c.Id, level, links);
+                // Keep only unvisited neighbours, then compute their distances while touching the next one's vector
+                // ahead of time (the managed stand-in for hnswlib's prefetch: the load is issued early and overlaps).
+                int fresh = 0;
                 for (int i = 0; i < n; i++)
                 {
                     int id = links[i];
-                    if (!visited.TryVisit(id)) continue;
+                    if (visited.TryVisit(id)) links[fresh++] = id;
+                }
+                if (fresh > 0) dist.Touch(links[0]);
+                for (int i = 0; i < fresh; i++)
+                {
+                    int id = links[i];
+                    if (i + 1 < fresh) dist.Touch(links[i + 1]);
                     float d = dist.Distance(id);
                     if (top.Count < ef || d < lowerBound)
                     {
