@@ -629,7 +629,11 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
 
     // ───────────────────────────── public API: adding ─────────────────────────────
 
-    /// <summary>Adds one vector (ADD-POINT). See <see cref="IVectorIndex.Add"/>.</summary>
+    /// <summary>
+    /// Adds one vector (ADD-POINT). See <see cref="IVectorIndex.Add"/>. With int8 quantisation and no quantiser yet,
+    /// this vector alone sets its range (widened around it); prefer <see cref="AddRange"/> for the first batch, or
+    /// <see cref="Rebuild"/> later to refit the range to all live vectors.
+    /// </summary>
     public void Add(VectorLabel label, ReadOnlySpan<float> vector)
     {
         if (label.IsString && label.AsString!.Length == 0) throw new ArgumentException("Label must not be empty.", nameof(label));
@@ -688,16 +692,20 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
         if (labels.Count != vectors.Count) throw new ArgumentException($"{labels.Count} labels but {vectors.Count} vectors.", nameof(vectors));
         int n = labels.Count;
         if (n == 0) return;
-        var prepared = new float[(long)n * _dim];
+        // Validate everything first, without keeping a prepared copy of the batch (it would double peak memory):
+        // each vector is prepared again, into per-thread scratch, when it is inserted.
+        var buffer = new float[_dim];
         var seen = new HashSet<VectorLabel>(n);
+        ScalarQuantizer.Trainer? trainer = _quantized && Volatile.Read(ref _quantizer) is null ? new ScalarQuantizer.Trainer(_dim) : null;
         for (int i = 0; i < n; i++)
         {
             var label = labels[i];
             if (label.IsString && label.AsString!.Length == 0) throw new ArgumentException($"Label {i} is empty.", nameof(labels));
             if (!seen.Add(label)) throw new ArgumentException($"Label '{label}' appears twice in the batch.", nameof(labels));
             if (vectors[i] is null) throw new ArgumentException($"Vector {i} is null.", nameof(vectors));
-            try { VectorMath.Prepare(_metric, _dim, vectors[i], prepared.AsSpan(i * _dim, _dim), nameof(vectors)); }
+            try { VectorMath.Prepare(_metric, _dim, vectors[i], buffer, nameof(vectors)); }
             catch (ArgumentException e) { throw new ArgumentException($"Vector {i} (label '{label}'): {e.Message}", nameof(vectors), e); }
+            trainer?.Add(buffer);
         }
         lock (_labelLock)
         {
@@ -706,7 +714,7 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
         }
         if (_quantized && Volatile.Read(ref _quantizer) is null)
         {
-            lock (_entryLock) _quantizer ??= ScalarQuantizer.Train(prepared, _dim, n);
+            lock (_entryLock) _quantizer ??= trainer!.Build();
         }
         EnsureCapacity(Volatile.Read(ref _count) + n);
 
@@ -714,7 +722,7 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
         Parallel.For(0, n, options, i =>
         {
             var s = GetScratch(_efConstruction);
-            prepared.AsSpan(i * _dim, _dim).CopyTo(s.Query);
+            VectorMath.Prepare(_metric, _dim, vectors[i], s.Query.AsSpan(0, _dim), nameof(vectors));
             AddPrepared(labels[i], s);
         });
     }
