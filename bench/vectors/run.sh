@@ -2,6 +2,8 @@
 # Builds the dataset once, then runs our index, hnswlib and faiss on it and prints one side-by-side table.
 #   bench/vectors/run.sh            # 200k x 256, 1,000 queries (defaults of VectorBench gen)
 #   GEN_ARGS="--n 20000 --queries 500 --clusters 100" OUT=out/small bench/vectors/run.sh   # quick
+# The machine is shared, so after the build passes every library's saved index is searched again
+# (SEARCH_PASSES extra passes, alternating libraries) and the report keeps each ef's best QPS.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 OUT="${OUT:-out}"
@@ -16,11 +18,16 @@ fi
 dotnet build -c Release VectorBench.csproj --nologo -v quiet -clp:ErrorsOnly
 BENCH=(dotnet bin/Release/net10.0/VectorBench.dll)
 mkdir -p "$OUT"
+rm -f "$OUT"/*-search*.json
 if [ ! -f "$OUT/gt.ivecs" ]; then
   # shellcheck disable=SC2086
   "${BENCH[@]}" gen --out "$OUT" ${GEN_ARGS:-}
 fi
-"${BENCH[@]}" run --out "$OUT" ${RUN_ARGS:-}
-if [ -n "${INT8:-}" ]; then "${BENCH[@]}" run --out "$OUT" --quant int8 ${RUN_ARGS:-}; fi
-$PY peers.py --out "$OUT"
+# shellcheck disable=SC2086
+"${BENCH[@]}" run --out "$OUT" --keep yes ${RUN_ARGS:-}
+$PY peers.py --out "$OUT" ${PEER_ARGS:-}
+for pass in $(seq 1 "${SEARCH_PASSES:-1}"); do
+  "${BENCH[@]}" run --out "$OUT" --load "$OUT/ours.pbv" --name "ours-search$pass"
+  $PY peers.py --out "$OUT" --search-only --name-suffix="-search$pass"
+done
 $PY report.py "$OUT" | tee "$OUT/report.md"

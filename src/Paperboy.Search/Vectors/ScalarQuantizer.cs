@@ -46,6 +46,37 @@ internal sealed class ScalarQuantizer
         return new ScalarQuantizer(min, step);
     }
 
+    /// <summary>Accumulates min/max over vectors one at a time.</summary>
+    public sealed class Trainer
+    {
+        private readonly float[] _min, _max;
+        private int _count;
+        private float[]? _first;
+
+        public Trainer(int dimensions)
+        {
+            _min = new float[dimensions];
+            _max = new float[dimensions];
+            Array.Fill(_min, float.PositiveInfinity);
+            Array.Fill(_max, float.NegativeInfinity);
+        }
+
+        public void Add(ReadOnlySpan<float> v)
+        {
+            TensorPrimitives.Min(_min, v, _min);
+            TensorPrimitives.Max(_max, v, _max);
+            if (_count++ == 0) _first = v.ToArray();
+        }
+
+        public ScalarQuantizer Build()
+        {
+            if (_count == 1) return Train(_first, _min.Length, 1);
+            var step = new float[_min.Length];
+            for (int d = 0; d < step.Length; d++) step[d] = (_max[d] - _min[d]) / 255f;
+            return new ScalarQuantizer(_min, step);
+        }
+    }
+
     public void Encode(ReadOnlySpan<float> vector, Span<byte> codes)
     {
         for (int d = 0; d < vector.Length; d++)

@@ -255,6 +255,8 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
     private interface IQueryDistance
     {
         float Distance(int id);
+        /// <summary>Reads the first word of the element's vector so its cache line is on the way before it is needed.</summary>
+        void Touch(int id);
     }
 
     /// <summary>Exact distance from a float query to stored float vectors.</summary>
@@ -278,6 +280,9 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
             ref float q = ref MemoryMarshal.GetArrayDataReference(_query);
             return _l2 ? VectorMath.L2Squared(ref q, ref v, _dim) : 1f - VectorMath.Dot(ref q, ref v, _dim);
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Touch(int id) => Volatile.Read(ref At(_store, (nint)id * _stride + _offset));
     }
 
     /// <summary>Distance from a float query to int8 codes: L2 as Σ(a - s·c)², dot as bias + Σ w·c.</summary>
@@ -313,6 +318,9 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
                 ? VectorMath.QuantL2(ref a, ref MemoryMarshal.GetArrayDataReference(_s), ref c, _dim)
                 : 1f - (_bias + VectorMath.QuantDot(ref a, ref c, _dim));
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Touch(int id) => Volatile.Read(ref At(_level0, (nint)id * _stride + _offset));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -417,10 +425,19 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
                 if (c.Distance > lowerBound && (top.Count >= ef || !anyDeleted)) break;
                 candidates.Pop();
                 int n = ReadLinks(c.Id, level, links);
+                // Keep only unvisited neighbours, then compute their distances while touching the next one's vector
+                // ahead of time (the managed stand-in for hnswlib's prefetch: the load is issued early and overlaps).
+                int fresh = 0;
                 for (int i = 0; i < n; i++)
                 {
                     int id = links[i];
-                    if (!visited.TryVisit(id)) continue;
+                    if (visited.TryVisit(id)) links[fresh++] = id;
+                }
+                if (fresh > 0) dist.Touch(links[0]);
+                for (int i = 0; i < fresh; i++)
+                {
+                    int id = links[i];
+                    if (i + 1 < fresh) dist.Touch(links[i + 1]);
                     float d = dist.Distance(id);
                     if (top.Count < ef || d < lowerBound)
                     {
@@ -612,7 +629,11 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
 
     // ───────────────────────────── public API: adding ─────────────────────────────
 
-    /// <summary>Adds one vector (ADD-POINT). See <see cref="IVectorIndex.Add"/>.</summary>
+    /// <summary>
+    /// Adds one vector (ADD-POINT). See <see cref="IVectorIndex.Add"/>. With int8 quantisation and no quantiser yet,
+    /// this vector alone sets its range (widened around it); prefer <see cref="AddRange"/> for the first batch, or
+    /// <see cref="Rebuild"/> later to refit the range to all live vectors.
+    /// </summary>
     public void Add(VectorLabel label, ReadOnlySpan<float> vector)
     {
         if (label.IsString && label.AsString!.Length == 0) throw new ArgumentException("Label must not be empty.", nameof(label));
@@ -671,16 +692,20 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
         if (labels.Count != vectors.Count) throw new ArgumentException($"{labels.Count} labels but {vectors.Count} vectors.", nameof(vectors));
         int n = labels.Count;
         if (n == 0) return;
-        var prepared = new float[(long)n * _dim];
+        // Validate everything first, without keeping a prepared copy of the batch (it would double peak memory):
+        // each vector is prepared again, into per-thread scratch, when it is inserted.
+        var buffer = new float[_dim];
         var seen = new HashSet<VectorLabel>(n);
+        ScalarQuantizer.Trainer? trainer = _quantized && Volatile.Read(ref _quantizer) is null ? new ScalarQuantizer.Trainer(_dim) : null;
         for (int i = 0; i < n; i++)
         {
             var label = labels[i];
             if (label.IsString && label.AsString!.Length == 0) throw new ArgumentException($"Label {i} is empty.", nameof(labels));
             if (!seen.Add(label)) throw new ArgumentException($"Label '{label}' appears twice in the batch.", nameof(labels));
             if (vectors[i] is null) throw new ArgumentException($"Vector {i} is null.", nameof(vectors));
-            try { VectorMath.Prepare(_metric, _dim, vectors[i], prepared.AsSpan(i * _dim, _dim), nameof(vectors)); }
+            try { VectorMath.Prepare(_metric, _dim, vectors[i], buffer, nameof(vectors)); }
             catch (ArgumentException e) { throw new ArgumentException($"Vector {i} (label '{label}'): {e.Message}", nameof(vectors), e); }
+            trainer?.Add(buffer);
         }
         lock (_labelLock)
         {
@@ -689,7 +714,7 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
         }
         if (_quantized && Volatile.Read(ref _quantizer) is null)
         {
-            lock (_entryLock) _quantizer ??= ScalarQuantizer.Train(prepared, _dim, n);
+            lock (_entryLock) _quantizer ??= trainer!.Build();
         }
         EnsureCapacity(Volatile.Read(ref _count) + n);
 
@@ -697,7 +722,7 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
         Parallel.For(0, n, options, i =>
         {
             var s = GetScratch(_efConstruction);
-            prepared.AsSpan(i * _dim, _dim).CopyTo(s.Query);
+            VectorMath.Prepare(_metric, _dim, vectors[i], s.Query.AsSpan(0, _dim), nameof(vectors));
             AddPrepared(labels[i], s);
         });
     }
