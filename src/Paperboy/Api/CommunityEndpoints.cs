@@ -22,7 +22,7 @@ public static class CommunityEndpoints
 
         // The card and paper-page button: a plain form post that toggles the vote (JavaScript sends it without a reload).
         app.MapPost("/papers/{id}/vote", ToggleAsync)
-            .RequireAuthorization(CommunitySetup.MemberPolicy).RequireRateLimiting(CommunitySetup.Limits.Vote);
+            .RequireAuthorization().RequireRateLimiting(CommunitySetup.Limits.Vote);   // cookie: a visitor goes to sign-in
         // Where sign-in sends a visitor back after an anonymous vote: the paper (the vote itself needs the button again).
         app.MapGet("/papers/{id}/vote", (string id) => TypedResults.LocalRedirect($"/papers/{Uri.EscapeDataString(id)}"));
     }

@@ -9,7 +9,7 @@ using Paperboy.Storage;
 namespace Paperboy.Pages.Account;
 
 /// <summary>A member's personal API tokens: create (the secret is shown once), list, revoke their own.</summary>
-[Authorize(Policy = CommunitySetup.MemberPolicy)]
+[Authorize]   // the default policy: the sign-in cookie, so a visitor is sent to the sign-in form
 public sealed class TokensModel(ApiTokenStore tokens) : PageModel
 {
     [BindProperty, StringLength(100)] public string? Name { get; set; }
