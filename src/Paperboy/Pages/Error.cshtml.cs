@@ -17,6 +17,8 @@ public sealed class ErrorModel : PageModel
         (Heading, Message) = code switch
         {
             404 => ("Not found", "There is no page or paper at this address."),
+            403 => ("Not allowed", "Your account may not open this page."),
+            401 => ("Sign in first", "This page is for members: sign in to see it."),
             400 => ("Bad request", "Something in that address was not understood."),
             429 => ("Slow down", "Too many requests; please try again in a moment."),
             503 => ("Unavailable", "Paperboy is starting or its store is unavailable; please try again shortly."),

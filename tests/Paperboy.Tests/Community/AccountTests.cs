@@ -123,3 +123,30 @@ public sealed partial class AccountTests(SmtpServer smtp) : IClassFixture<SmtpSe
         Assert.Single(await host.Get<Paperboy.Storage.ApiTokenStore>().ListAsync(owner.Id));
     }
 }
+
+/// <summary>Admin pages are for admins only.</summary>
+public sealed class AdminTests(SharedTestHost shared) : IClassFixture<SharedTestHost>
+{
+    [Fact]
+    public async Task Only_an_admin_sees_the_admin_page_and_a_member_cannot_lock_anyone()
+    {
+        var host = shared.Host;
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, (await host.Client.GetAsync("/admin")).StatusCode);
+
+        var member = await Members.CreateAsync(host, $"plain-{Guid.NewGuid():N}@example.org");
+        using var memberBrowser = await Members.SignedInClientAsync(host, member.Email!);
+        var denied = await memberBrowser.GetAsync("/admin");
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, denied.StatusCode);
+        Assert.StartsWith("/error/403", denied.Headers.Location?.PathAndQuery);
+
+        var admin = await Members.CreateAsync(host, $"boss-{Guid.NewGuid():N}@example.org", admin: true);
+        using var adminBrowser = await Members.SignedInClientAsync(host, admin.Email!);
+        var page = await adminBrowser.GetStringAsync("/admin");
+        Assert.Contains(member.Email!, page);
+
+        var locked = await Members.PostFormAsync(adminBrowser, $"/admin?handler=Lock&id={member.Id}&locked=true", [], formPage: "/admin");
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, locked.StatusCode);
+        var relogin = await Members.PostFormAsync(Members.BrowserClient(host), "/account/signin", new() { ["Form.Email"] = member.Email!, ["Form.Password"] = Members.Password });
+        Assert.Contains("locked", await relogin.Content.ReadAsStringAsync());
+    }
+}
