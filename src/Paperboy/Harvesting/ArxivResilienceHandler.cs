@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Paperboy.Harvesting;
@@ -11,7 +12,8 @@ namespace Paperboy.Harvesting;
 /// When the retries are spent: the last 5xx/429 answer is returned; a timeout or network error becomes an
 /// <see cref="ArxivException"/> of kind <see cref="ArxivErrorKind.Unavailable"/>.
 /// </summary>
-public sealed class ArxivResilienceHandler(ArxivRateGate gate, IOptions<ArxivOptions> options, TimeProvider clock) : DelegatingHandler
+public sealed class ArxivResilienceHandler(ArxivRateGate gate, IOptions<ArxivOptions> options, TimeProvider clock, ILogger<ArxivResilienceHandler> log)
+    : DelegatingHandler
 {
     /// <summary>The largest answer we read; one entry of arXiv metadata is a few kilobytes.</summary>
     public const int MaxResponseBytes = 16 * 1024 * 1024;
@@ -68,8 +70,12 @@ public sealed class ArxivResilienceHandler(ArxivRateGate gate, IOptions<ArxivOpt
                 if (response is not null) return response;
                 throw failure!;
             }
+            var backoff = Backoff(o.RetryBaseDelay, attempt);
+            log.LogWarning("arXiv attempt {Attempt} for {Uri} failed ({Why}); retrying in {Backoff} ms{After}", attempt + 1, request.RequestUri,
+                failure?.Message ?? $"HTTP {(int)response!.StatusCode}", (int)backoff.TotalMilliseconds,
+                retryAfter is { } wait ? $", not before the {wait.TotalSeconds:0.#} s Retry-After" : "");
             response?.Dispose();
-            await Task.Delay(Backoff(o.RetryBaseDelay, attempt), clock, ct);
+            await Task.Delay(backoff, clock, ct);
         }
     }
 
