@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Identity;
 using Paperboy.Accounts;
+using Paperboy.Harvesting;
 using Paperboy.Storage;
 
 namespace Paperboy.Api;
@@ -17,6 +19,8 @@ public static class CommunityEndpoints
         api.MapDelete("/papers/{id}/upvote", (string id, ClaimsPrincipal user, VoteStore votes, CancellationToken ct) => VoteAsync(id, false, user, votes, ct))
             .RequireAuthorization(CommunitySetup.MemberPolicy).RequireRateLimiting(CommunitySetup.Limits.Vote).RequireAntiforgeryForCookies()
             .WithName("WithdrawUpvote");
+        api.MapPost("/papers", SubmitAsync).WithName("SubmitPaper").WithSummary("Submit a paper by arXiv id or URL")
+            .RequireAuthorization(CommunitySetup.MemberPolicy).RequireRateLimiting(CommunitySetup.Limits.Submit).RequireAntiforgeryForCookies();
         api.MapGet("/trending", TrendingAsync).WithName("Trending")
             .WithSummary("Papers by upvotes / (age in hours + 2)^1.5");
 
@@ -47,6 +51,32 @@ public static class CommunityEndpoints
         var back = returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\")
             ? returnUrl : $"/papers/{Uri.EscapeDataString(result.PaperId)}";
         return TypedResults.LocalRedirect(back);
+    }
+
+    public sealed record SubmitRequest(string? Arxiv);
+
+    private static async Task<IResult> SubmitAsync(SubmitRequest? body, HttpRequest req, PaperSubmission submission, UserManager<PaperboyUser> users, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(body?.Arxiv)) return ApiEndpoints.Problem("arxiv", "Give an arXiv id or URL, e.g. {\"arxiv\": \"2310.02861\"}.");
+        var member = await users.GetUserAsync(user);
+        if (member is null) return TypedResults.Unauthorized();
+        try
+        {
+            var result = await submission.SubmitAsync(body.Arxiv, member.DisplayName, ct);
+            var paper = await req.HttpContext.RequestServices.GetRequiredService<PaperStore>().FindAsync(result.PaperId, ct);
+            return TypedResults.Json(PaperJson.From(paper!, req), statusCode: result.IsNew ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+        }
+        catch (ArxivException e)
+        {
+            var status = e.Kind switch
+            {
+                ArxivErrorKind.BadId => StatusCodes.Status400BadRequest,
+                ArxivErrorKind.NotFound => StatusCodes.Status404NotFound,
+                ArxivErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status502BadGateway,
+            };
+            return TypedResults.Problem(title: "Could not submit that paper", detail: e.Message, statusCode: status);
+        }
     }
 
     private static async Task<IResult> TrendingAsync(PaperStore store, HttpRequest req, CancellationToken ct, string? limit = null)

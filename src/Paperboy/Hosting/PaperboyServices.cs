@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Paperboy.Harvesting;
 using Paperboy.Importing;
 using Paperboy.Indexing;
 using Paperboy.Searching;
@@ -28,6 +29,7 @@ public static class PaperboyServices
         services.AddSingleton<IndexHolder>();
         services.AddSingleton<Indexer>();
         services.AddSingleton<PaperSearch>();
+        services.AddArxivClient(configuration);
         return services;
     }
 }
