@@ -8,6 +8,18 @@ namespace Paperboy.Searching;
 
 public enum SearchMode { Hybrid, Lexical, Semantic }
 
+/// <summary>Hybrid ranking settings (section <c>Search</c>): RRF score = Σ weight / (k + rank).</summary>
+public sealed class SearchOptions
+{
+    public int RrfK { get; set; } = 60;
+    public float LexicalWeight { get; set; } = 1.0f;
+    public float SemanticWeight { get; set; } = 1.0f;
+    /// <summary>How deep each ranking is read before fusion.</summary>
+    public int Depth { get; set; } = 100;
+    /// <summary>Semantic neighbours below this cosine are not results on their own in hybrid mode (they still help fusion).</summary>
+    public float SemanticFloor { get; set; } = 0.2f;
+}
+
 public sealed record SearchRequest(string Query, int Limit = 10, int Offset = 0, SearchMode Mode = SearchMode.Hybrid, DateOnly? From = null, DateOnly? To = null,
     int? MinUpvotes = null, bool HasCode = false);
 
@@ -21,15 +33,13 @@ public sealed record SearchResults(string Query, int Total, IReadOnlyList<Search
 /// both rankings by reciprocal rank fusion, score = Σ weight / (k + rank), k = 60 (Cormack et al. 2009).
 /// Constraints (phrases, authors, exclusions, dates) hold in every mode.
 /// </summary>
-public sealed class PaperSearch(IndexHolder indexes, PaperStore store)
+public sealed class PaperSearch(IndexHolder indexes, PaperStore store, Microsoft.Extensions.Options.IOptions<SearchOptions> options)
 {
-    public const int RrfK = 60;
-    public const float LexicalWeight = 1.0f;
-    public const float SemanticWeight = 1.0f;
-    /// <summary>How deep each ranking is read before fusion.</summary>
-    public const int Depth = 100;
-    /// <summary>Semantic neighbours below this cosine are not results on their own (they still help fusion).</summary>
-    public const float SemanticFloor = 0.2f;
+    private int RrfK => options.Value.RrfK;
+    private float LexicalWeight => options.Value.LexicalWeight;
+    private float SemanticWeight => options.Value.SemanticWeight;
+    private int Depth => options.Value.Depth;
+    private float SemanticFloor => options.Value.SemanticFloor;
 
     // Analyzers hand out per-thread token streams, so one instance serves every request.
     private static readonly PaperAnalyzer Analyzer = new();
