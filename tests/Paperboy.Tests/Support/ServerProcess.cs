@@ -22,11 +22,12 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Everything the server wrote so far (for failure messages).</summary>
     public string Log { get { lock (_log) return _log.ToString(); } }
 
-    private ServerProcess(int port)
+    private ServerProcess(int port, IReadOnlyDictionary<string, string>? environment)
     {
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
         var psi = PaperboyCli.StartInfo(["serve", "--urls", BaseAddress.ToString().TrimEnd('/'), "--data", _data.Path]);
         psi.RedirectStandardInput = false;
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) psi.Environment[key] = value;
         _process = new Process { StartInfo = psi };
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
@@ -42,9 +43,10 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the server and waits until /healthz answers 200 (at most <paramref name="within"/>, default 60 s).</summary>
-    public static async Task<ServerProcess> StartAsync(TimeSpan? within = null)
+    /// <param name="environment">Extra settings as environment variables, e.g. <c>PAPERBOY_Smtp__Port</c>.</param>
+    public static async Task<ServerProcess> StartAsync(TimeSpan? within = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var server = new ServerProcess(FreePort());
+        var server = new ServerProcess(FreePort(), environment);
         try
         {
             server._process.Start();
