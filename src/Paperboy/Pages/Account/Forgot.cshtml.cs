@@ -24,8 +24,7 @@ public sealed class ForgotModel(UserManager<PaperboyUser> users, IAccountMail ma
         var user = await users.FindByEmailAsync(Email.Trim());
         if (user is not null && await users.IsEmailConfirmedAsync(user))
         {
-            var code = WebEncoders.Base64UrlEncode(System.Text.Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
-            var link = $"{Request.Scheme}://{Request.Host}{Request.PathBase}/account/reset?userId={Uri.EscapeDataString(user.Id)}&code={code}";
+            var link = AccountLinks.For(Request, "/account/reset", user.Id, await users.GeneratePasswordResetTokenAsync(user));
             try { await mail.SendPasswordResetAsync(user.Email!, user.DisplayName, link, ct); }
             catch (Paperboy.Mail.MailDeliveryException e)
             {

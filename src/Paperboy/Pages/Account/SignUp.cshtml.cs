@@ -53,8 +53,7 @@ public sealed class SignUpModel(UserManager<PaperboyUser> users, IAccountMail ma
 
     internal static async Task SendConfirmationAsync(UserManager<PaperboyUser> users, IAccountMail mail, PaperboyUser user, HttpRequest request, CancellationToken ct)
     {
-        var code = WebEncoders.Base64UrlEncode(System.Text.Encoding.UTF8.GetBytes(await users.GenerateEmailConfirmationTokenAsync(user)));
-        var link = $"{request.Scheme}://{request.Host}{request.PathBase}/account/confirm?userId={Uri.EscapeDataString(user.Id)}&code={code}";
+        var link = AccountLinks.For(request, "/account/confirm", user.Id, await users.GenerateEmailConfirmationTokenAsync(user));
         await mail.SendConfirmationAsync(user.Email!, user.DisplayName, link, ct);
     }
 }
