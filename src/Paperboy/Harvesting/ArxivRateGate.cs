@@ -9,6 +9,7 @@ namespace Paperboy.Harvesting;
 /// </summary>
 public sealed class ArxivRateGate(IOptions<ArxivOptions> options, TimeProvider clock)
 {
+    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(5);
     private readonly SemaphoreSlim _turn = new(1, 1);
     private DateTimeOffset _readyAt = DateTimeOffset.MinValue;
 
@@ -19,7 +20,8 @@ public sealed class ArxivRateGate(IOptions<ArxivOptions> options, TimeProvider c
         try
         {
             var wait = _readyAt - clock.GetUtcNow();
-            if (wait > TimeSpan.Zero) await Task.Delay(wait, clock, ct);
+            // Timers may fire a hair early against other clocks: wait a little more, never less, than asked.
+            if (wait > TimeSpan.Zero) await Task.Delay(wait + Slack, clock, ct);
         }
         catch
         {
