@@ -61,6 +61,9 @@ public sealed class CollectionTests(SharedTestHost shared) : IClassFixture<Share
         Assert.DoesNotContain("Secret reading list", await otherBrowser.GetStringAsync("/collections"));
         Assert.DoesNotContain("Secret reading list", await otherBrowser.GetStringAsync($"/papers/{Uri.EscapeDataString(paper.Id)}"));
         Assert.Equal(HttpStatusCode.Unauthorized, (await Host.Client.GetAsync("/api/me/collections")).StatusCode);
+        var anonymousList = await Host.Client.GetAsync("/collections");
+        Assert.Equal(HttpStatusCode.Redirect, anonymousList.StatusCode);
+        Assert.StartsWith("http://localhost/account/signin", anonymousList.Headers.Location?.ToString());
 
         // The owner sees it: the page, the API (cookie or token) and their listing; a private one has no feed even for them.
         Assert.Contains("Secret reading list", await (await Members.SignedInClientAsync(Host, ownerUser.Email!)).GetStringAsync($"/collections/{secret}"));
