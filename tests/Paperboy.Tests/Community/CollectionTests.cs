@@ -61,6 +61,9 @@ public sealed class CollectionTests(SharedTestHost shared) : IClassFixture<Share
         Assert.DoesNotContain("Secret reading list", await otherBrowser.GetStringAsync("/collections"));
         Assert.DoesNotContain("Secret reading list", await otherBrowser.GetStringAsync($"/papers/{Uri.EscapeDataString(paper.Id)}"));
         Assert.Equal(HttpStatusCode.Unauthorized, (await Host.Client.GetAsync("/api/me/collections")).StatusCode);
+        // Search knows papers only: searching the private description never turns up the collection.
+        Assert.DoesNotContain("Secret reading list", await Host.Client.GetStringAsync("/api/search?mode=lexical&q=my+thesis+topic"));
+        Assert.DoesNotContain("Secret reading list", await otherBrowser.GetStringAsync("/search?q=my+thesis+topic"));
         var anonymousList = await Host.Client.GetAsync("/collections");
         Assert.Equal(HttpStatusCode.Redirect, anonymousList.StatusCode);
         Assert.StartsWith("http://localhost/account/signin", anonymousList.Headers.Location?.ToString());
