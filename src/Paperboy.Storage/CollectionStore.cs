@@ -36,7 +36,7 @@ public sealed class CollectionStore(IDbContextFactory<PaperboyDb> factory, TimeP
         await using var db = await factory.CreateDbContextAsync(ct);
         return await db.CollectionItems.AsNoTracking().Where(i => i.CollectionId == id)
             .OrderByDescending(i => i.AddedAt).ThenBy(i => i.PaperId).Take(limit)
-            .Select(i => new CollectionEntry(i.PaperId, i.AddedAt)).ToListAsync(ct);
+            .Select(i => new CollectionEntry(i.PaperId, CommentStore.Utc(i.AddedAt))).ToListAsync(ct);
     }
 
     /// <summary>Which of the member's own collections hold this paper.</summary>
@@ -144,7 +144,7 @@ public sealed class CollectionStore(IDbContextFactory<PaperboyDb> factory, TimeP
         join u in db.Users on c.OwnerId equals u.Id into owners
         from u in owners.DefaultIfEmpty()
         select new CollectionView(c.Id, c.OwnerId, u == null ? "(gone)" : u.DisplayName, c.Name, c.Description, c.IsPublic,
-            c.CreatedAt, c.UpdatedAt, db.CollectionItems.Count(i => i.CollectionId == c.Id));
+            CommentStore.Utc(c.CreatedAt), CommentStore.Utc(c.UpdatedAt), db.CollectionItems.Count(i => i.CollectionId == c.Id));
 
     private static void Check(string? name, string? description)
     {

@@ -95,7 +95,10 @@ public sealed class CommentStore(IDbContextFactory<PaperboyDb> factory, TimeProv
         where !c.Deleted
         join u in db.Users on c.UserId equals u.Id into authors
         from u in authors.DefaultIfEmpty()
-        select new CommentView(c.Id, c.PaperId, c.UserId, u == null ? "(gone)" : u.DisplayName, c.Markdown, c.Html, c.CreatedAt, c.EditedAt);
+        select new CommentView(c.Id, c.PaperId, c.UserId, u == null ? "(gone)" : u.DisplayName, c.Markdown, c.Html, Utc(c.CreatedAt), c.EditedAt == null ? null : Utc(c.EditedAt.Value));
+
+    /// <summary>SQLite gives back times without their kind; all stored times are UTC.</summary>
+    internal static DateTime Utc(DateTime t) => DateTime.SpecifyKind(t, DateTimeKind.Utc);
 
     internal static async Task<string?> ResolveAsync(PaperboyDb db, string paperId, CancellationToken ct) =>
         await db.Papers.Where(p => p.Id == paperId).Select(p => p.Id).FirstOrDefaultAsync(ct)
