@@ -64,6 +64,9 @@ public sealed class PaperboyDb(DbContextOptions<PaperboyDb> options) : IdentityD
     public DbSet<Change> Changes => Set<Change>();
     public DbSet<Vote> Votes => Set<Vote>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<Comment> Comments => Set<Comment>();
+    public DbSet<Collection> Collections => Set<Collection>();
+    public DbSet<CollectionItem> CollectionItems => Set<CollectionItem>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -102,6 +105,31 @@ public sealed class PaperboyDb(DbContextOptions<PaperboyDb> options) : IdentityD
             e.HasKey(t => t.Id);
             e.HasIndex(t => t.Hash).IsUnique();
             e.Property(t => t.Name).HasMaxLength(100);
+        });
+        b.Entity<Comment>(e =>
+        {
+            e.ToTable("comments");
+            e.HasKey(c => c.Id);
+            e.Property(c => c.PaperId).HasMaxLength(64);
+            e.Property(c => c.Markdown).HasMaxLength(Comment.MaxLength);
+            e.HasIndex(c => new { c.PaperId, c.CreatedAt });
+            e.HasIndex(c => c.UserId);
+        });
+        b.Entity<Collection>(e =>
+        {
+            e.ToTable("collections");
+            e.HasKey(c => c.Id);
+            e.Property(c => c.Name).HasMaxLength(Collection.MaxName);
+            e.Property(c => c.Description).HasMaxLength(Collection.MaxDescription);
+            e.HasIndex(c => c.OwnerId);
+        });
+        b.Entity<CollectionItem>(e =>
+        {
+            e.ToTable("collection_items");
+            e.HasKey(i => new { i.CollectionId, i.PaperId });
+            e.Property(i => i.PaperId).HasMaxLength(64);
+            e.HasIndex(i => i.PaperId);
+            e.HasOne<Collection>().WithMany().HasForeignKey(i => i.CollectionId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<PaperboyUser>(e => e.Property(u => u.DisplayName).HasMaxLength(64));
         b.Entity<PaperAlias>(e => { e.ToTable("paper_aliases"); e.HasKey(a => a.Id); e.Property(a => a.Id).HasMaxLength(64); });

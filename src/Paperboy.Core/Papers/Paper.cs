@@ -23,6 +23,9 @@ public sealed class Paper
     [JsonIgnore]
     public int MemberVotes { get; set; }
     public int CommentCount { get; set; }
+    /// <summary>Comments written by this instance's members (not deleted), kept exact by the store from the comments themselves.</summary>
+    [JsonIgnore]
+    public int MemberComments { get; set; }
     public string? PrimaryCategory { get; set; }
     public List<string> Categories { get; set; } = [];
     public List<PaperLink> Links { get; set; } = [];
@@ -49,6 +52,7 @@ public sealed class Paper
         Authors = [.. Authors], AuthorCount = AuthorCount, PublishedAt = PublishedAt, FeedDay = FeedDay,
         Upvotes = Upvotes, CommentCount = CommentCount, PrimaryCategory = PrimaryCategory,
         Categories = [.. Categories], Links = [.. Links], SubmittedBy = SubmittedBy, SubmittedAt = SubmittedAt, MemberVotes = MemberVotes,
+        MemberComments = MemberComments,
     };
 }
 

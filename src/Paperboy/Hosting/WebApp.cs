@@ -36,6 +36,7 @@ public static class WebApp
         services.AddPaperboy(builder.Configuration);
         services.AddCommunity(builder.Configuration);
         services.AddScoped<Paperboy.Pages.ViewerVotes>();
+        services.AddSingleton<CommentStore>().AddSingleton<CollectionStore>();
         services.AddHttpContextAccessor();
         services.AddHostedService<IndexFollower>();
         services.AddRazorPages();
@@ -87,6 +88,8 @@ public static class WebApp
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapPaperboyApi();
         app.MapCommunityApi();
+        app.MapCommentApi();
+        app.MapCollectionApi();
         app.MapRazorPages();
     }
 

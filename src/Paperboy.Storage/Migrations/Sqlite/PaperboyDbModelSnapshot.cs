@@ -186,6 +186,9 @@ namespace Paperboy.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("MemberComments")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("MemberVotes")
                         .HasColumnType("INTEGER");
 
@@ -286,6 +289,109 @@ namespace Paperboy.Storage.Migrations.Sqlite
                     b.HasKey("Seq");
 
                     b.ToTable("changes", (string)null);
+                });
+
+            modelBuilder.Entity("Paperboy.Storage.Collection", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsPublic")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId");
+
+                    b.ToTable("collections", (string)null);
+                });
+
+            modelBuilder.Entity("Paperboy.Storage.CollectionItem", b =>
+                {
+                    b.Property<long>("CollectionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PaperId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AddedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CollectionId", "PaperId");
+
+                    b.HasIndex("PaperId");
+
+                    b.ToTable("collection_items", (string)null);
+                });
+
+            modelBuilder.Entity("Paperboy.Storage.Comment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeletedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EditedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Html")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Markdown")
+                        .IsRequired()
+                        .HasMaxLength(10000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PaperId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("PaperId", "CreatedAt");
+
+                    b.ToTable("comments", (string)null);
                 });
 
             modelBuilder.Entity("Paperboy.Storage.PaperAlias", b =>
@@ -441,6 +547,15 @@ namespace Paperboy.Storage.Migrations.Sqlite
                     b.HasOne("Paperboy.Storage.PaperboyUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Paperboy.Storage.CollectionItem", b =>
+                {
+                    b.HasOne("Paperboy.Storage.Collection", null)
+                        .WithMany()
+                        .HasForeignKey("CollectionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
