@@ -57,8 +57,16 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
                 if (incoming.ArxivId is null) current = sameTitle;                      // title-only copy of a paper we know
                 else if (PaperIdentity.IsTitleId(sameTitle.Id) && sameTitle.ArxivId is null)
                 {
-                    // The arXiv id of a paper we knew only by title: re-key it, keep the old id as an alias.
+                    // The arXiv id of a paper we knew only by title: re-key it, keep the old id as an alias, and bring
+                    // along everything members attached to the old id (votes, comments, collection entries).
                     PaperMerge.Into(incoming, sameTitle);
+                    incoming.MemberVotes = sameTitle.MemberVotes;
+                    incoming.MemberComments = sameTitle.MemberComments;
+                    var oldId = sameTitle.Id;
+                    var newId = incoming.Id;
+                    await db.Votes.Where(v => v.PaperId == oldId).ExecuteUpdateAsync(u => u.SetProperty(v => v.PaperId, newId), ct);
+                    await db.Comments.Where(c => c.PaperId == oldId).ExecuteUpdateAsync(u => u.SetProperty(c => c.PaperId, newId), ct);
+                    await db.CollectionItems.Where(i => i.PaperId == oldId).ExecuteUpdateAsync(u => u.SetProperty(i => i.PaperId, newId), ct);
                     db.Papers.Remove(sameTitle);
                     db.Aliases.Add(new PaperAlias { Id = sameTitle.Id, PaperId = incoming.Id });
                     foreach (var old in await db.Aliases.Where(a => a.PaperId == sameTitle.Id).ToListAsync(ct)) old.PaperId = incoming.Id;

@@ -14,7 +14,7 @@ public sealed record PaperJson(
     public static PaperJson From(Paper p, HttpRequest request, double? score = null, string? snippet = null) => new(
         p.Id, p.Title, p.Abstract, p.Authors, p.EffectiveAuthorCount, p.PublishedAt, p.TotalUpvotes, score,
         $"{request.Scheme}://{request.Host}{request.PathBase}/papers/{Uri.EscapeDataString(p.Id)}",
-        p.ArxivId, p.ArxivUrl, p.FeedDay, p.CommentCount, p.Categories, p.Links, snippet);
+        p.ArxivId, p.ArxivUrl, p.FeedDay, p.CommentCount + p.MemberComments, p.Categories, p.Links, snippet);
 }
 
 /// <summary>Why a result ranks where it does: each signal's rank and score (null when that signal did not find it).</summary>

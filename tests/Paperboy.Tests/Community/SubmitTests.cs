@@ -52,4 +52,33 @@ public sealed class SubmitTests
         Assert.Equal(HttpStatusCode.BadRequest, (await member.PostAsJsonAsync("/api/papers", new { arxiv = "not an id" })).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client.PostAsJsonAsync("/api/papers", new { arxiv = "2310.02861" })).StatusCode);
     }
+
+    [Fact]
+    public async Task Votes_comments_and_collection_entries_follow_a_paper_when_its_arXiv_id_arrives()
+    {
+        await using var arxiv = await ArxivReplayServer.StartAsync(_ => Reply.Replay("2310.02861.atom"));
+        await using var host = await StartAsync(arxiv);
+        using var member = await Members.TokenClientAsync(host, await Members.CreateAsync(host, $"early-{Guid.NewGuid():N}@example.org"));
+        var found = await host.Client.GetFromJsonAsync<JsonElement>("/api/search?mode=lexical&limit=1&q=Rayleigh+Quotient+Graph+Neural+Networks");
+        var titleId = found.GetProperty("results")[0].GetProperty("id").GetString()!;
+        Assert.StartsWith("t-", titleId);
+
+        (await member.PostAsync($"/api/papers/{titleId}/upvote", null)).EnsureSuccessStatusCode();
+        (await member.PostAsJsonAsync($"/api/papers/{titleId}/comments", new { markdown = "Spectral energy, nice." })).EnsureSuccessStatusCode();
+        var collection = await (await member.PostAsJsonAsync("/api/collections", new { name = "Graphs", isPublic = true })).Content.ReadFromJsonAsync<JsonElement>();
+        var collectionId = collection.GetProperty("id").GetInt64();
+        (await member.PutAsync($"/api/collections/{collectionId}/papers/{titleId}", null)).EnsureSuccessStatusCode();
+
+        (await member.PostAsJsonAsync("/api/papers", new { arxiv = "2310.02861" })).EnsureSuccessStatusCode();
+
+        var paper = await host.Client.GetFromJsonAsync<JsonElement>("/api/papers/2310.02861");
+        Assert.Equal(1, paper.GetProperty("upvotes").GetInt32());
+        Assert.Equal(1, paper.GetProperty("commentCount").GetInt32());
+        var comments = await host.Client.GetFromJsonAsync<JsonElement>("/api/papers/2310.02861/comments");
+        Assert.Contains("Spectral energy", comments.ToString());
+        var inCollection = await host.Client.GetStringAsync($"/api/collections/{collectionId}");
+        Assert.Contains("2310.02861", inCollection);
+        // The old id still leads to the paper.
+        Assert.Equal("2310.02861", (await host.Client.GetFromJsonAsync<JsonElement>($"/api/papers/{titleId}")).GetProperty("id").GetString());
+    }
 }
