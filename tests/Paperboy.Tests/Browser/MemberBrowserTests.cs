@@ -40,11 +40,16 @@ public sealed class MemberBrowserTests : IAsyncLifetime
     }
 
     private void Open(string path) => _driver.Navigate().GoToUrl(new Uri(_server.BaseAddress, path));
-    private WebDriverWait Wait() => new(_driver, TimeSpan.FromSeconds(20));
+    private WebDriverWait Wait()
+    {
+        var wait = new WebDriverWait(_driver, TimeSpan.FromSeconds(20));
+        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException));   // the page reloads under us after a form post
+        return wait;
+    }
     private void Fill(string id, string text) { var e = _driver.FindElement(By.Id(id)); e.Clear(); e.SendKeys(text); }
 
     [Fact]
-    public async Task A_visitor_signs_up_confirms_signs_in_and_upvotes_without_a_reload()
+    public async Task A_visitor_signs_up_confirms_signs_in_upvotes_comments_and_makes_a_collection()
     {
         var email = $"lin-{Guid.NewGuid():N}@example.org";
         Open("/account/signup");
@@ -79,5 +84,26 @@ public sealed class MemberBrowserTests : IAsyncLifetime
         Open("/date/2023-10-04");
         var again = _driver.FindElements(By.CssSelector("article.card")).First(c => c.Text.Contains("Rayleigh Quotient"));
         Assert.Equal("true", again.FindElement(By.CssSelector("button.votes")).GetAttribute("aria-pressed"));
+
+        // A comment in Markdown, rendered (and sanitised) on the paper page.
+        again.FindElement(By.CssSelector("h3.title a")).Click();
+        Wait().Until(d => d.FindElements(By.Id("comment-new")).Count == 1);
+        var paperUrl = _driver.Url;
+        _driver.FindElement(By.Id("comment-new")).SendKeys("The **spectral** view <script>alert(1)</script> is neat.");
+        _driver.FindElement(By.CssSelector("form.comment-form button[type=submit]")).Click();
+        Wait().Until(d => d.FindElements(By.CssSelector("li.comment strong")).Any(e => e.Text == "spectral"));
+        Assert.Empty(_driver.FindElements(By.CssSelector("li.comment script")));
+
+        // A public collection, then the paper added to it from its page.
+        Open("/collections");
+        Fill("Name", "Graph anomalies");
+        _driver.FindElement(By.CssSelector("input[name=IsPublic]")).Click();
+        _driver.FindElement(By.CssSelector("form.collection-form button[type=submit]")).Click();
+        Wait().Until(d => d.PageSource.Contains("Graph anomalies"));
+        _driver.Navigate().GoToUrl(paperUrl);
+        _driver.FindElement(By.CssSelector("form.add-to-collection button[type=submit]")).Click();
+        Wait().Until(d => d.FindElements(By.CssSelector("#collections a")).Any(a => a.Text.Contains("Graph anomalies")));
+        _driver.Navigate().GoToUrl(_driver.FindElements(By.CssSelector("#collections a")).First(a => a.Text.Contains("Graph anomalies")).GetAttribute("href"));
+        Wait().Until(d => d.FindElements(By.CssSelector("article.card")).Any(c => c.Text.Contains("Rayleigh Quotient")));
     }
 }
