@@ -5,6 +5,7 @@ using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Search.Similarities;
 using Lucene.Net.Store;
+using Lucene.Net.Util;
 using Paperboy.Core.Papers;
 using Directory = Lucene.Net.Store.Directory;
 
@@ -29,7 +30,8 @@ public sealed class LexicalIndex : IDisposable
 {
     private const string SeqKey = "seq";
     private const string AnalyzerKey = "analyzer";
-    public const float TitleBoost = 2.5f;
+    private const string TextField_ = "text";
+    private const string IdValues = "id_dv";
     public const int MaxQueryTerms = 64;
 
     private readonly Directory _dir;
@@ -161,8 +163,13 @@ public sealed class LexicalIndex : IDisposable
         var doc = new Document
         {
             new StringField("id", p.Id, Field.Store.YES),
-            new TextField("title", p.Title, Field.Store.NO),
-            new TextField("abstract", p.Abstract, Field.Store.NO),
+            // One searchable field: each query word is then one posting list, not a max over two. The title goes in
+            // twice, which BM25's saturating term frequency turns into a moderate boost; the analyzer's position gap
+            // keeps phrases from running from the title into the abstract.
+            new TextField(TextField_, p.Title, Field.Store.NO),
+            new TextField(TextField_, p.Title, Field.Store.NO),
+            new TextField(TextField_, p.Abstract, Field.Store.NO),
+            new BinaryDocValuesField(IdValues, new BytesRef(p.Id)),
             new TextField("authors", string.Join(" ; ", p.Authors), Field.Store.NO),
         };
         if ((p.PublishedAt ?? p.FeedDay) is { } day) doc.Add(new Int32Field("day", DayNumber(day), Field.Store.NO));
@@ -182,11 +189,29 @@ public sealed class LexicalIndex : IDisposable
         try
         {
             var top = searcher.Search(lucene, Math.Max(1, offset + limit));
-            var hits = top.ScoreDocs.Skip(offset).Take(limit)
-                .Select(sd => new LexicalHit(searcher.Doc(sd.Doc).Get("id"), sd.Score)).ToList();
+            var page = top.ScoreDocs.Skip(offset).Take(limit).ToList();
+            var ids = IdsOf(searcher, page.Select(sd => sd.Doc));
+            var hits = page.Select((sd, i) => new LexicalHit(ids[i], sd.Score)).ToList();
             return new LexicalResult(top.TotalHits, hits, terms);
         }
         finally { _searchers.Release(searcher); }
+    }
+
+    /// <summary>Paper ids of hits from doc values: no stored-field decompression per hit.</summary>
+    private static List<string> IdsOf(IndexSearcher searcher, IEnumerable<int> docs)
+    {
+        var leaves = searcher.IndexReader.Leaves;
+        var values = new BinaryDocValues?[leaves.Count];
+        var ids = new List<string>();
+        var bytes = new BytesRef();
+        foreach (var doc in docs)
+        {
+            var leaf = ReaderUtil.SubIndex(doc, leaves);
+            var dv = values[leaf] ??= leaves[leaf].AtomicReader.GetBinaryDocValues(IdValues);
+            dv!.Get(doc - leaves[leaf].DocBase, bytes);
+            ids.Add(bytes.Utf8ToString());
+        }
+        return ids;
     }
 
     /// <summary>True when the query narrows results beyond ranking: phrases, authors, exclusions or dates.</summary>
@@ -206,7 +231,7 @@ public sealed class LexicalIndex : IDisposable
         try
         {
             var top = searcher.Search(root, Math.Max(1, ids.Count));
-            return top.ScoreDocs.Select(sd => searcher.Doc(sd.Doc).Get("id")).ToHashSet(StringComparer.Ordinal);
+            return IdsOf(searcher, top.ScoreDocs.Select(sd => sd.Doc)).ToHashSet(StringComparer.Ordinal);
         }
         finally { _searchers.Release(searcher); }
     }
@@ -224,12 +249,7 @@ public sealed class LexicalIndex : IDisposable
             foreach (var t in wordTerms)
             {
                 terms.Add(t);
-                var perTerm = new DisjunctionMaxQuery(0.3f)
-                {
-                    new TermQuery(new Term("title", t)) { Boost = TitleBoost },
-                    new TermQuery(new Term("abstract", t)),
-                };
-                words.Add(perTerm, Occur.SHOULD);
+                words.Add(new TermQuery(new Term(TextField_, t)), Occur.SHOULD);
             }
             root.Add(words, Occur.MUST);
             positives++;
@@ -271,10 +291,7 @@ public sealed class LexicalIndex : IDisposable
 
     private Query? PhraseAcross(string text, HashSet<string>? terms)
     {
-        var title = Phrase("title", text, terms);
-        if (title is null) return null;
-        title.Boost = TitleBoost;
-        return new DisjunctionMaxQuery(0.3f) { title, Phrase("abstract", text, null)! };
+        return Phrase(TextField_, text, terms);
     }
 
     private Query? Phrase(string field, string text, HashSet<string>? terms)

@@ -17,11 +17,14 @@ namespace Paperboy.Search.Lexical;
 /// </summary>
 public sealed class PaperAnalyzer : Analyzer
 {
-    public const string Version = "paper-analyzer-2"; // 2: upvotes and code fields
+    public const string Version = "paper-analyzer-3"; // 2: upvotes and code fields; 3: one text field, ids in doc values
     internal static readonly LuceneVersion Lucene = LuceneVersion.LUCENE_48;
 
     // Same-length replacements keep token offsets true to the original text (the snippets rely on that).
     private static readonly NormalizeCharMap LatexPunctuation = BuildLatexMap();
+
+    /// <summary>Values of one field (title, abstract) are far apart, so no phrase spans two of them.</summary>
+    public override int GetPositionIncrementGap(string fieldName) => 100;
 
     protected override TextReader InitReader(string fieldName, TextReader reader) => new MappingCharFilter(LatexPunctuation, reader);
 
