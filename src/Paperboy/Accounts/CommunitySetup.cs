@@ -37,6 +37,7 @@ public static class CommunitySetup
         services.AddSingleton<IAccountMail, MailedAccountMail>();
         services.AddIdentity<PaperboyUser, IdentityRole>(IdentityRules)
             .AddEntityFrameworkStores<PaperboyDb>()
+            .AddClaimsPrincipalFactory<MemberClaims>()
             .AddDefaultTokenProviders();
         services.ConfigureApplicationCookie(o =>
         {

@@ -266,13 +266,18 @@ public sealed class VectorIndexTests : IClassFixture<VectorCorpusFixture>
         using var index = new VectorIndex(new VectorIndexOptions { Dimensions = Dim, Metric = VectorMetric.L2, EfConstruction = 64, InitialCapacity = 16 });
         index.AddRange(_c.Labels.Take(100).ToArray(), _c.Data.Take(100).ToArray());
         int next = 100;
+        long deadlineTicks = long.MaxValue;
         var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var deadline = DateTime.UtcNow.AddSeconds(1.5);
+        // Dedicated threads that all start before the clock does: under a loaded test run, thread-pool tasks could
+        // otherwise be starved past the deadline and the test would measure the scheduler, not the index.
+        using var start = new Barrier(4, _ => Volatile.Write(ref deadlineTicks, DateTime.UtcNow.AddSeconds(1.5).Ticks));
         int searches = 0;
+        bool Running() => DateTime.UtcNow.Ticks < Volatile.Read(ref deadlineTicks);
 
         void Writer()
         {
-            while (DateTime.UtcNow < deadline)
+            start.SignalAndWait();
+            while (Running())
             {
                 int i = Interlocked.Increment(ref next) - 1;
                 if (i >= VectorCorpusFixture.N) return;
@@ -283,7 +288,8 @@ public sealed class VectorIndexTests : IClassFixture<VectorCorpusFixture>
         void Reader(int seed)
         {
             var rng = new Random(seed);
-            while (DateTime.UtcNow < deadline)
+            start.SignalAndWait();
+            while (Running())
             {
                 var q = _c.Queries[rng.Next(_c.Queries.Length)];
                 var hits = index.Search(q, 10, 32);
@@ -301,7 +307,8 @@ public sealed class VectorIndexTests : IClassFixture<VectorCorpusFixture>
             }
         }
 
-        var tasks = new[] { Task.Run(Writer), Task.Run(Writer), Task.Run(() => Reader(1)), Task.Run(() => Reader(2)) };
+        Task Start(Action work) => Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var tasks = new[] { Start(Writer), Start(Writer), Start(() => Reader(1)), Start(() => Reader(2)) };
         await Task.WhenAll(tasks);
         Assert.True(errors.IsEmpty, string.Join("\n", errors.Distinct().Take(20)) + $" total={index.TotalCount} maxlevel={index.MaxLevel}");
         Assert.True(searches > 10, $"only {searches} searches ran");
