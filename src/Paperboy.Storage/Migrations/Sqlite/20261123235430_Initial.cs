@@ -6,31 +6,11 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Paperboy.Storage.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class Community : Migration
+    public partial class Initial : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.AddColumn<int>(
-                name: "MemberVotes",
-                table: "papers",
-                type: "INTEGER",
-                nullable: false,
-                defaultValue: 0);
-
-            migrationBuilder.AddColumn<DateTimeOffset>(
-                name: "SubmittedAt",
-                table: "papers",
-                type: "TEXT",
-                nullable: true);
-
-            migrationBuilder.AddColumn<bool>(
-                name: "CountsOnly",
-                table: "changes",
-                type: "INTEGER",
-                nullable: false,
-                defaultValue: false);
-
             migrationBuilder.CreateTable(
                 name: "AspNetRoles",
                 columns: table => new
@@ -88,6 +68,104 @@ namespace Paperboy.Storage.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_api_tokens", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "changes",
+                columns: table => new
+                {
+                    Seq = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    PaperId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Deleted = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CountsOnly = table.Column<bool>(type: "INTEGER", nullable: false),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_changes", x => x.Seq);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "collections",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    OwnerId = table.Column<string>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    IsPublic = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_collections", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "comments",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    PaperId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    Markdown = table.Column<string>(type: "TEXT", maxLength: 10000, nullable: false),
+                    Html = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    EditedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Deleted = table.Column<bool>(type: "INTEGER", nullable: false),
+                    DeletedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    DeletedBy = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_comments", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "paper_aliases",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    PaperId = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_paper_aliases", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "papers",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    ArxivId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Version = table.Column<int>(type: "INTEGER", nullable: true),
+                    Title = table.Column<string>(type: "TEXT", nullable: false),
+                    Abstract = table.Column<string>(type: "TEXT", nullable: false),
+                    Authors = table.Column<string>(type: "TEXT", nullable: false),
+                    AuthorCount = table.Column<int>(type: "INTEGER", nullable: true),
+                    PublishedAt = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    FeedDay = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    Upvotes = table.Column<int>(type: "INTEGER", nullable: false),
+                    MemberVotes = table.Column<int>(type: "INTEGER", nullable: false),
+                    CommentCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    MemberComments = table.Column<int>(type: "INTEGER", nullable: false),
+                    PrimaryCategory = table.Column<string>(type: "TEXT", nullable: true),
+                    Categories = table.Column<string>(type: "TEXT", nullable: false),
+                    Links = table.Column<string>(type: "TEXT", nullable: false),
+                    SubmittedBy = table.Column<string>(type: "TEXT", nullable: true),
+                    SubmittedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
+                    AddedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    BoardDate = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    TitleKey = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_papers", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -209,6 +287,25 @@ namespace Paperboy.Storage.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "collection_items",
+                columns: table => new
+                {
+                    CollectionId = table.Column<long>(type: "INTEGER", nullable: false),
+                    PaperId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    AddedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_collection_items", x => new { x.CollectionId, x.PaperId });
+                    table.ForeignKey(
+                        name: "FK_collection_items_collections_CollectionId",
+                        column: x => x.CollectionId,
+                        principalTable: "collections",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetRoleClaims_RoleId",
                 table: "AspNetRoleClaims",
@@ -253,6 +350,41 @@ namespace Paperboy.Storage.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_collection_items_PaperId",
+                table: "collection_items",
+                column: "PaperId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_collections_OwnerId",
+                table: "collections",
+                column: "OwnerId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_comments_PaperId_CreatedAt",
+                table: "comments",
+                columns: new[] { "PaperId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_comments_UserId",
+                table: "comments",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_papers_ArxivId",
+                table: "papers",
+                column: "ArxivId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_papers_BoardDate_Upvotes",
+                table: "papers",
+                columns: new[] { "BoardDate", "Upvotes" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_papers_TitleKey",
+                table: "papers",
+                column: "TitleKey");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_votes_PaperId",
                 table: "votes",
                 column: "PaperId");
@@ -280,6 +412,21 @@ namespace Paperboy.Storage.Migrations.Sqlite
                 name: "api_tokens");
 
             migrationBuilder.DropTable(
+                name: "changes");
+
+            migrationBuilder.DropTable(
+                name: "collection_items");
+
+            migrationBuilder.DropTable(
+                name: "comments");
+
+            migrationBuilder.DropTable(
+                name: "paper_aliases");
+
+            migrationBuilder.DropTable(
+                name: "papers");
+
+            migrationBuilder.DropTable(
                 name: "votes");
 
             migrationBuilder.DropTable(
@@ -288,17 +435,8 @@ namespace Paperboy.Storage.Migrations.Sqlite
             migrationBuilder.DropTable(
                 name: "AspNetUsers");
 
-            migrationBuilder.DropColumn(
-                name: "MemberVotes",
-                table: "papers");
-
-            migrationBuilder.DropColumn(
-                name: "SubmittedAt",
-                table: "papers");
-
-            migrationBuilder.DropColumn(
-                name: "CountsOnly",
-                table: "changes");
+            migrationBuilder.DropTable(
+                name: "collections");
         }
     }
 }

@@ -11,8 +11,8 @@ using Paperboy.Storage;
 namespace Paperboy.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(PaperboyDb))]
-    [Migration("20261123230636_Comments")]
-    partial class Comments
+    [Migration("20261123235430_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
