@@ -26,6 +26,7 @@ public static class CommunitySetup
         public const string Submit = "submit";
         public const string Comment = "comment";
         public const string Vote = "vote";
+        public const string Collection = "collection";
     }
 
     public static IServiceCollection AddCommunity(this IServiceCollection services, IConfiguration configuration)
@@ -79,6 +80,7 @@ public static class CommunitySetup
             Window(o, Limits.Submit, 10, TimeSpan.FromMinutes(10));
             Window(o, Limits.Comment, 20, TimeSpan.FromMinutes(10));
             Window(o, Limits.Vote, 120, TimeSpan.FromMinutes(1));
+            Window(o, Limits.Collection, 60, TimeSpan.FromMinutes(10));
         });
         return services;
     }

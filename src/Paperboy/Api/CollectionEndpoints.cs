@@ -32,15 +32,15 @@ public static class CollectionEndpoints
             .WithName("GetCollection").WithSummary("A public collection, or your own private one, with its papers");
         api.MapGet("/me/collections", MineAsync).RequireAuthorization(CommunitySetup.MemberPolicy)
             .WithName("MyCollections").WithSummary("Your collections, public and private");
-        api.MapPost("/collections", CreateAsync).RequireAuthorization(CommunitySetup.MemberPolicy).RequireAntiforgeryForCookies()
+        api.MapPost("/collections", CreateAsync).RequireAuthorization(CommunitySetup.MemberPolicy).RequireRateLimiting(CommunitySetup.Limits.Collection).RequireAntiforgeryForCookies()
             .WithName("CreateCollection");
-        api.MapPatch("/collections/{id:long}", UpdateAsync).RequireAuthorization(CommunitySetup.MemberPolicy).RequireAntiforgeryForCookies()
+        api.MapPatch("/collections/{id:long}", UpdateAsync).RequireAuthorization(CommunitySetup.MemberPolicy).RequireRateLimiting(CommunitySetup.Limits.Collection).RequireAntiforgeryForCookies()
             .WithName("UpdateCollection").WithSummary("Rename, redescribe, or make public or private");
-        api.MapDelete("/collections/{id:long}", DeleteAsync).RequireAuthorization(CommunitySetup.MemberPolicy).RequireAntiforgeryForCookies()
+        api.MapDelete("/collections/{id:long}", DeleteAsync).RequireAuthorization(CommunitySetup.MemberPolicy).RequireRateLimiting(CommunitySetup.Limits.Collection).RequireAntiforgeryForCookies()
             .WithName("DeleteCollection");
-        api.MapPut("/collections/{id:long}/papers/{paperId}", AddPaperAsync).RequireAuthorization(CommunitySetup.MemberPolicy).RequireAntiforgeryForCookies()
+        api.MapPut("/collections/{id:long}/papers/{paperId}", AddPaperAsync).RequireAuthorization(CommunitySetup.MemberPolicy).RequireRateLimiting(CommunitySetup.Limits.Collection).RequireAntiforgeryForCookies()
             .WithName("AddPaperToCollection");
-        api.MapDelete("/collections/{id:long}/papers/{paperId}", RemovePaperAsync).RequireAuthorization(CommunitySetup.MemberPolicy).RequireAntiforgeryForCookies()
+        api.MapDelete("/collections/{id:long}/papers/{paperId}", RemovePaperAsync).RequireAuthorization(CommunitySetup.MemberPolicy).RequireRateLimiting(CommunitySetup.Limits.Collection).RequireAntiforgeryForCookies()
             .WithName("RemovePaperFromCollection");
 
         app.MapGet("/collections/{id:long}/feed.atom", FeedAsync).WithTags("Feeds").WithName("CollectionFeed");

@@ -57,3 +57,17 @@ public sealed class RateLimitTests
         Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
     }
 }
+
+public sealed class CollectionRateLimitTests
+{
+    [Fact]
+    public async Task Flooding_collection_writes_is_limited()
+    {
+        await using var host = await TestHost.StartAsync();
+        using var member = await Members.TokenClientAsync(host, await Members.CreateAsync(host, "hoarder@example.org"));
+        HttpResponseMessage last = null!;
+        for (var i = 0; i < 61; i++) last = await member.PostAsJsonAsync("/api/collections", new { name = "" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, last.StatusCode);
+        Assert.True(last.Headers.Contains("Retry-After"));
+    }
+}

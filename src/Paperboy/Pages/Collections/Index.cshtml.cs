@@ -9,6 +9,7 @@ namespace Paperboy.Pages.Collections;
 
 /// <summary>The signed-in member's own collections (public and private), and the form that starts a new one.</summary>
 [Authorize]
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Paperboy.Accounts.CommunitySetup.Limits.Collection)]
 public sealed class IndexModel(CollectionStore collections) : PageModel
 {
     public IReadOnlyList<CollectionView> Mine { get; private set; } = [];

@@ -11,6 +11,7 @@ namespace Paperboy.Pages.Collections;
 /// so the address cannot name it. Only the owner's own collections change; then back to the page the form came from.
 /// </summary>
 [Authorize]
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Paperboy.Accounts.CommunitySetup.Limits.Collection)]
 public sealed class ItemsModel(CollectionStore collections) : PageModel
 {
     public IActionResult OnGet() => Redirect("/collections");

@@ -11,6 +11,7 @@ namespace Paperboy.Pages.Collections;
 /// A collection's page: public ones for everyone, private ones for their owner only (anyone else gets the same 404 as
 /// for a collection that never existed). The owner renames, redescribes, changes visibility, removes papers, deletes.
 /// </summary>
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Paperboy.Accounts.CommunitySetup.Limits.Collection)]
 public sealed class ShowModel(CollectionStore collections, PaperStore store, ViewerVotes votes) : PageModel
 {
     public CollectionView Collection { get; private set; } = null!;
