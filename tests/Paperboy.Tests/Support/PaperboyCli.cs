@@ -41,9 +41,10 @@ public static class PaperboyCli
 
     public static async Task<CliResult> RunAsync(params string[] args) => await RunAsync(args, TimeSpan.FromSeconds(120));
 
-    public static async Task<CliResult> RunAsync(IEnumerable<string> args, TimeSpan timeout)
+    public static async Task<CliResult> RunAsync(IEnumerable<string> args, TimeSpan timeout, string? input = null)
     {
         using var p = Process.Start(StartInfo(args)) ?? throw new InvalidOperationException("could not start dotnet");
+        if (input is not null) await p.StandardInput.WriteAsync(input);
         p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
