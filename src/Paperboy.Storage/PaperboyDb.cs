@@ -67,6 +67,7 @@ public sealed class PaperboyDb(DbContextOptions<PaperboyDb> options) : IdentityD
     public DbSet<Comment> Comments => Set<Comment>();
     public DbSet<Collection> Collections => Set<Collection>();
     public DbSet<CollectionItem> CollectionItems => Set<CollectionItem>();
+    public DbSet<Subscription> Subscriptions => Set<Subscription>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -130,6 +131,18 @@ public sealed class PaperboyDb(DbContextOptions<PaperboyDb> options) : IdentityD
             e.Property(i => i.PaperId).HasMaxLength(64);
             e.HasIndex(i => i.PaperId);
             e.HasOne<Collection>().WithMany().HasForeignKey(i => i.CollectionId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<Subscription>(e =>
+        {
+            e.ToTable("subscriptions");
+            e.HasKey(s => s.Id);
+            e.Property(s => s.Email).HasMaxLength(Subscription.MaxEmail);
+            e.HasIndex(s => s.Email).IsUnique();
+            e.Property(s => s.Frequency).HasConversion<string>().HasMaxLength(8);
+            e.Property(s => s.SavedQuery).HasMaxLength(Subscription.MaxSavedQuery);
+            e.Property(s => s.UserId).HasMaxLength(450);
+            e.HasIndex(s => s.UserId);
+            e.Ignore(s => s.Active);
         });
         b.Entity<PaperboyUser>(e => e.Property(u => u.DisplayName).HasMaxLength(64));
         b.Entity<PaperAlias>(e => { e.ToTable("paper_aliases"); e.HasKey(a => a.Id); e.Property(a => a.Id).HasMaxLength(64); });

@@ -27,6 +27,7 @@ public static class CommunitySetup
         public const string Comment = "comment";
         public const string Vote = "vote";
         public const string Collection = "collection";
+        public const string Subscribe = "subscribe";
     }
 
     public static IServiceCollection AddCommunity(this IServiceCollection services, IConfiguration configuration)
@@ -81,6 +82,7 @@ public static class CommunitySetup
             Window(o, Limits.Comment, 20, TimeSpan.FromMinutes(10));
             Window(o, Limits.Vote, 120, TimeSpan.FromMinutes(1));
             Window(o, Limits.Collection, 60, TimeSpan.FromMinutes(10));
+            Window(o, Limits.Subscribe, 5, TimeSpan.FromMinutes(10));
         });
         return services;
     }

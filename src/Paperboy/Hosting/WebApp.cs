@@ -1,3 +1,4 @@
+using Paperboy.Subscriptions;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
@@ -35,6 +36,7 @@ public static class WebApp
         var services = builder.Services;
         services.AddPaperboy(builder.Configuration);
         services.AddCommunity(builder.Configuration);
+        services.AddSubscriptions();
         services.AddScoped<Paperboy.Pages.ViewerVotes>();
         services.AddSingleton<CommentStore>().AddSingleton<CollectionStore>();
         services.AddHttpContextAccessor();

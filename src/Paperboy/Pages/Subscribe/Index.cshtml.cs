@@ -1,0 +1,68 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
+using Paperboy.Accounts;
+using Paperboy.Mail;
+using Paperboy.Storage;
+using Paperboy.Subscriptions;
+
+namespace Paperboy.Pages.Subscribe;
+
+/// <summary>
+/// Subscribing: records the request and mails a confirmation link. The answer is the same whether the address was
+/// unknown, pending or already subscribed, so the page tells nobody who reads Paperboy's mails.
+/// </summary>
+[EnableRateLimiting(CommunitySetup.Limits.Subscribe)]
+public sealed partial class SubscribeModel(SubscriptionStore store, SubscriptionMail mail, ILogger<SubscribeModel> log) : PageModel
+{
+    public sealed class Input
+    {
+        [Required, StringLength(Subscription.MaxEmail)] public string Email { get; set; } = "";
+        public SubscriptionFrequency Frequency { get; set; } = SubscriptionFrequency.Daily;
+        [Display(Name = "Include trending papers")] public bool IncludeTrending { get; set; } = true;
+    }
+
+    [BindProperty] public Input Form { get; set; } = new();
+    public bool Sent { get; private set; }
+
+    public void OnGet() { }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        if (ModelState.IsValid && !IsAddress(Form.Email))
+            ModelState.AddModelError("Form.Email", "Enter a mail address such as ada@example.org.");
+        if (!Enum.IsDefined(Form.Frequency)) ModelState.AddModelError("Form.Frequency", "Choose daily or weekly.");
+        if (!ModelState.IsValid) return Page();
+
+        var userId = User.Identity?.IsAuthenticated == true ? User.FindFirstValue(ClaimTypes.NameIdentifier) : null;
+        var (subscription, outcome) = await store.RequestAsync(Form.Email, Form.Frequency, Form.IncludeTrending, userId, ct);
+        if (outcome == SubscribeOutcome.ConfirmationDue)
+        {
+            try { await mail.SendConfirmationAsync(subscription, SubscriptionLinks.BaseUrl(Request), ct); }
+            catch (MailDeliveryException e)
+            {
+                log.LogWarning(e, "Could not send a subscription confirmation");
+                ModelState.AddModelError(string.Empty, "The confirmation mail could not be sent just now. Try again later.");
+                return Page();
+            }
+        }
+        Sent = true;
+        return Page();
+    }
+
+    /// <summary>One plain address (local@domain.tld): no display name, spaces, angle brackets or second address.</summary>
+    public static bool IsAddress(string? email)
+    {
+        if (string.IsNullOrWhiteSpace(email)) return false;
+        var e = email.Trim();
+        if (e.Length > Subscription.MaxEmail) return false;
+        var m = AddressPattern().Match(e);
+        return m.Success && m.Groups[1].Length <= 64;
+    }
+
+    [GeneratedRegex(@"^([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+)@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)$")]
+    private static partial Regex AddressPattern();
+}
