@@ -41,9 +41,9 @@ public static class ArxivAtomReader
             {
                 ArxivId = arxivId,
                 Version = version,
-                Title = Collapse(Text(entry, Atom + "title")),
-                Abstract = Collapse(Text(entry, Atom + "summary")),
-                Authors = entry.Elements(Atom + "author").Select(a => Collapse(Text(a, Atom + "name"))).Where(n => n.Length > 0).ToList(),
+                Title = ImportText.Collapse(Text(entry, Atom + "title")),
+                Abstract = ImportText.Collapse(Text(entry, Atom + "summary")),
+                Authors = entry.Elements(Atom + "author").Select(a => ImportText.Collapse(Text(a, Atom + "name"))).Where(n => n.Length > 0).ToList(),
                 PublishedAt = Day(source, entry, Atom + "published"),
                 PrimaryCategory = entry.Element(Arxiv + "primary_category")?.Attribute("term")?.Value,
                 Categories = entry.Elements(Atom + "category").Select(c => c.Attribute("term")?.Value ?? "").Where(t => t.Length > 0).Distinct().ToList(),
@@ -66,7 +66,6 @@ public static class ArxivAtomReader
 
     private static string Text(XElement parent, XName name) => parent.Element(name)?.Value ?? "";
 
-    private static string Collapse(string s) => string.Join(' ', s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     private static DateOnly? Day(ImportSource source, XElement entry, XName name)
     {

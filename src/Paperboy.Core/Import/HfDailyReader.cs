@@ -15,7 +15,7 @@ public static class HfDailyReader
     {
         JsonDocument doc;
         try { doc = JsonDocument.Parse(source.Text, new JsonDocumentOptions { MaxDepth = 64 }); }
-        catch (JsonException e) { throw source.Error((int)(e.LineNumber ?? 0) + 1, $"malformed JSON: {FirstSentence(e.Message)}"); }
+        catch (JsonException e) { throw source.Error((int)(e.LineNumber ?? 0) + 1, $"malformed JSON: {ImportText.Reason(e)}"); }
         using var _ = doc;
         if (doc.RootElement.ValueKind != JsonValueKind.Array) throw source.Error(1, "expected a JSON array of daily-paper items");
 
@@ -40,8 +40,8 @@ public static class HfDailyReader
         var idText = Str(p, "id");
         var paper = new Paper
         {
-            Title = Collapse(Str(p, "title") ?? ""),
-            Abstract = Collapse(Str(p, "summary") ?? ""),
+            Title = ImportText.Collapse(Str(p, "title") ?? ""),
+            Abstract = ImportText.Collapse(Str(p, "summary") ?? ""),
             Upvotes = Int(p, "upvotes") ?? 0,
             CommentCount = Int(item, "numComments") ?? 0,
             PublishedAt = Day(p, "publishedAt"),
@@ -108,11 +108,4 @@ public static class HfDailyReader
         return DateOnly.FromDateTime(t.UtcDateTime);
     }
 
-    private static string Collapse(string s) => string.Join(' ', s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-
-    private static string FirstSentence(string message)
-    {
-        var i = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return i > 0 ? message[..i] : message;
-    }
 }

@@ -33,7 +33,7 @@ public static class JsonlFormat
             if (string.IsNullOrWhiteSpace(text)) continue;
             Paper? paper;
             try { paper = JsonSerializer.Deserialize<Paper>(text, Options); }
-            catch (JsonException e) { throw source.Error(i + 1, $"invalid paper JSON: {Clean(e.Message)}"); }
+            catch (JsonException e) { throw source.Error(i + 1, $"invalid paper JSON: {ImportText.Reason(e)}"); }
             if (paper is null) throw source.Error(i + 1, "expected a JSON object, found null");
             if (!string.IsNullOrEmpty(paper.ArxivId))
             {
@@ -52,11 +52,5 @@ public static class JsonlFormat
     public static void WriteAll(IEnumerable<Paper> papers, TextWriter writer)
     {
         foreach (var p in papers) { writer.Write(Write(p)); writer.Write('\n'); }
-    }
-
-    private static string Clean(string message)
-    {
-        var i = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return i > 0 ? message[..i] : message;
     }
 }

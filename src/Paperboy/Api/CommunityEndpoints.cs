@@ -47,10 +47,7 @@ public static class CommunityEndpoints
         if (result is null) return NotFound(id);
         if (http.Request.Headers.Accept.ToString().Contains("application/json", StringComparison.Ordinal))
             return TypedResults.Ok(new { id = result.PaperId, upvotes = result.Upvotes, voted = result.Voted });
-        // Only ever back to a page of ours: a returnUrl is never an open redirect.
-        var back = returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\")
-            ? returnUrl : $"/papers/{Uri.EscapeDataString(result.PaperId)}";
-        return TypedResults.LocalRedirect(back);
+        return TypedResults.LocalRedirect(Hosting.LocalUrl.Or(returnUrl, $"/papers/{Uri.EscapeDataString(result.PaperId)}"));
     }
 
     public sealed record SubmitRequest(string? Arxiv);

@@ -45,9 +45,12 @@ public static class WebApp
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddHealthChecks();
-        services.AddDataProtection().SetApplicationName("Paperboy")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(
-                builder.Configuration[nameof(PaperboyOptions.DataDir)] ?? "./data"), "keys")));
+        // Keys live in the data directory (PaperboyOptions.KeysPath), so sign-ins and email links survive restarts.
+        services.AddDataProtection().SetApplicationName("Paperboy");
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<PaperboyOptions>, ILoggerFactory>((keys, paperboy, logs) =>
+                keys.XmlRepository = new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(
+                    new DirectoryInfo(paperboy.Value.KeysPath), logs));
         services.Configure<RouteOptions>(o => o.LowercaseUrls = true);
         builder.WebHost.ConfigureKestrel(k =>
         {

@@ -29,7 +29,7 @@ public sealed class SignInModel(SignInManager<PaperboyUser> signIn, UserManager<
     {
         if (!ModelState.IsValid) return Page();
         var result = await signIn.PasswordSignInAsync(Form.Email.Trim(), Form.Password, Form.Remember, lockoutOnFailure: true);
-        if (result.Succeeded) return LocalRedirect(SafeReturnUrl(ReturnUrl));
+        if (result.Succeeded) return LocalRedirect(Paperboy.Hosting.LocalUrl.Or(ReturnUrl, "/"));
         if (result.IsLockedOut) Message = "Too many failed attempts: this account is locked for a while. Try again later or reset your password.";
         else if (result.IsNotAllowed)
         {
@@ -44,7 +44,4 @@ public sealed class SignInModel(SignInManager<PaperboyUser> signIn, UserManager<
         return Page();
     }
 
-    /// <summary>A local path, or the front page: never another site (no open redirect).</summary>
-    public static string SafeReturnUrl(string? url) =>
-        url is { Length: > 0 and < 2000 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) ? url : "/";
 }

@@ -29,7 +29,7 @@ public sealed class ItemsModel(CollectionStore collections) : PageModel
         var outcome = add ? await collections.AddPaperAsync(collectionId, me, paperId, ct) : await collections.RemovePaperAsync(collectionId, me, paperId, ct);
         return outcome switch
         {
-            Outcome.Done => LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl : $"/collections/{collectionId}"),
+            Outcome.Done => LocalRedirect(Paperboy.Hosting.LocalUrl.Or(returnUrl, $"/collections/{collectionId}")),
             Outcome.Forbidden => StatusCode(StatusCodes.Status403Forbidden),
             Outcome.LimitReached => StatusCode(StatusCodes.Status409Conflict),
             _ => NotFound(),
