@@ -3,7 +3,9 @@
 # Generates a synthetic corpus (bench/search/gen.py) if missing, imports it into a fresh data directory, times the
 # import and `serve` until /healthz is 200, then drives GET /api/search with wrk at 1, 8 and 32 connections for
 # mode=hybrid and mode=lexical, and prints a markdown table. Everything lands in bench/search/out/.
-# Environment: SEED (1), DURATION (20s), WARMUP (5s), CONNS ("1 8 32"), MODES ("hybrid lexical"), KEEP_DATA (0).
+# Environment: SEED (1), DURATION (20s), WARMUP (5s), CONNS ("1 8 32"), MODES ("hybrid lexical"), KEEP_DATA (0),
+# REUSE_DATA (0: 1 keeps and serves an existing data directory, skipping the import), DLL (a published paperboy.dll
+# to run instead of this checkout's, e.g. an older commit's for a side-by-side comparison on the same data).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 here="$root/bench/search"
@@ -35,11 +37,15 @@ if [ ! -s "$corpus" ] || [ ! -s "$queries" ]; then
   log "generated in $(secs "$t0" "$(now)") s"
 fi
 
-"$root/paperboy" --help >/dev/null            # build outside the timing
-dll="$root/artifacts/paperboy/paperboy.dll"
+if [ -n "${DLL:-}" ]; then dll="$DLL"
+else
+  "$root/paperboy" --help >/dev/null            # build outside the timing
+  dll="$root/artifacts/paperboy/paperboy.dll"
+fi
 
 data="$out/data-$n"
-rm -rf "$data"
+reuse=0
+if [ "${REUSE_DATA:-0}" = 1 ] && [ -d "$data" ]; then reuse=1; KEEP_DATA=1; else rm -rf "$data"; fi
 pid=""
 cleanup() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -56,12 +62,15 @@ trap 'exit 130' INT TERM
 export PAPERBOY_SeedDemo=false
 stamp() { while IFS= read -r line; do echo "$(date +%H:%M:%S.%3N) $line"; done; }   # timestamps for the server log
 
-log "importing $corpus into $data"
-t0=$(now)
-/usr/bin/time -f "import: %e s wall, %U s user, %S s sys, max RSS %M KB" \
-  dotnet "$dll" import "$corpus" --data "$data" >"$out/import-$n.log" 2>&1 || { cat "$out/import-$n.log" >&2; exit 1; }
-import_s=$(secs "$t0" "$(now)")
-log "import: $import_s s ($(tail -n 2 "$out/import-$n.log" | tr '\n' ' '))"
+import_s="(reused)"
+if [ "$reuse" = 0 ]; then
+  log "importing $corpus into $data"
+  t0=$(now)
+  /usr/bin/time -f "import: %e s wall, %U s user, %S s sys, max RSS %M KB" \
+    dotnet "$dll" import "$corpus" --data "$data" >"$out/import-$n.log" 2>&1 || { cat "$out/import-$n.log" >&2; exit 1; }
+  import_s=$(secs "$t0" "$(now)")
+  log "import: $import_s s ($(tail -n 2 "$out/import-$n.log" | tr '\n' ' '))"
+fi
 
 port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"

@@ -180,21 +180,48 @@ public sealed class LexicalIndex : IDisposable
 
     private static int DayNumber(DateOnly d) => d.Year * 10000 + d.Month * 100 + d.Day;
 
-    /// <summary>Runs a query and returns one page of hits, best first, plus the total and the matched terms (for highlighting).</summary>
+    /// <summary>
+    /// Runs a query and returns one page of hits, best first, plus the total and the matched terms (for highlighting).
+    /// The words and the words of phrases are ranked by BM25 with MaxScore pruning (<see cref="MaxScoreSearch"/>);
+    /// phrases, authors, exclusions and ranges only narrow. A query of authors alone is ranked by Lucene.
+    /// </summary>
     public LexicalResult Search(SearchQuery query, SearchFilter filter, int limit, int offset)
     {
-        var (lucene, terms) = Build(query, filter);
-        if (lucene is null) return new LexicalResult(0, [], terms);
+        var terms = new HashSet<string>(StringComparer.Ordinal);
+        var scored = ScoredTerms(query, terms);
         var searcher = _searchers.Acquire();
         try
         {
-            var top = searcher.Search(lucene, Math.Max(1, offset + limit));
-            var page = top.ScoreDocs.Skip(offset).Take(limit).ToList();
+            var want = Math.Max(1, offset + limit);
+            IReadOnlyList<ScoreDoc> top;
+            int total;
+            if (scored.Count > 0)
+            {
+                var weight = HasConstraints(query, filter) ? ConstraintsWeight(searcher, query, filter) : null;
+                var result = MaxScoreSearch.Search(searcher, Bm25, TextField_, scored, weight, want);
+                (top, total) = (result.Top, result.TotalHits);
+            }
+            else
+            {
+                var (lucene, _) = Build(query, filter);
+                if (lucene is null) return new LexicalResult(0, [], terms);
+                var docs = searcher.Search(lucene, want);
+                (top, total) = (docs.ScoreDocs, docs.TotalHits);
+            }
+            var page = top.Skip(offset).Take(limit).ToList();
             var ids = IdsOf(searcher, page.Select(sd => sd.Doc));
             var hits = page.Select((sd, i) => new LexicalHit(ids[i], sd.Score)).ToList();
-            return new LexicalResult(top.TotalHits, hits, terms);
+            return new LexicalResult(total, hits, terms);
         }
         finally { _searchers.Release(searcher); }
+    }
+
+    /// <summary>The analysed terms of the query's words and phrases (at most <see cref="MaxQueryTerms"/>), also added to <paramref name="highlight"/>.</summary>
+    private List<string> ScoredTerms(SearchQuery q, HashSet<string> highlight)
+    {
+        var scored = q.Words.Concat(q.Phrases.Take(8)).SelectMany(w => _analyzer.Terms(w)).Distinct().Take(MaxQueryTerms).ToList();
+        highlight.UnionWith(scored);
+        return scored;
     }
 
     /// <summary>Paper ids of hits from doc values: no stored-field decompression per hit.</summary>
@@ -221,20 +248,43 @@ public sealed class LexicalIndex : IDisposable
     /// <summary>Which of <paramref name="ids"/> satisfy the query's constraints (phrases, authors, exclusions, dates), ignoring its free words.</summary>
     public HashSet<string> Satisfying(SearchQuery query, SearchFilter filter, IReadOnlyCollection<string> ids)
     {
-        var constraintsOnly = query with { Words = [] };
-        var (constraints, _) = Build(constraintsOnly, filter, requirePositive: false);
-        var idQuery = new BooleanQuery();
-        foreach (var id in ids.Take(BooleanQuery.MaxClauseCount - 1)) idQuery.Add(new TermQuery(new Term("id", id)), Occur.SHOULD);
-        var root = new BooleanQuery { { idQuery, Occur.MUST } };
-        if (constraints is not null) root.Add(constraints, Occur.MUST);
+        var satisfying = new HashSet<string>(StringComparer.Ordinal);
         var searcher = _searchers.Acquire();
         try
         {
-            var top = searcher.Search(root, Math.Max(1, ids.Count));
-            return IdsOf(searcher, top.ScoreDocs.Select(sd => sd.Doc)).ToHashSet(StringComparer.Ordinal);
+            var weight = ConstraintsWeight(searcher, query, filter);
+            foreach (var leaf in searcher.IndexReader.Leaves)
+            {
+                var reader = leaf.AtomicReader;
+                var idTerms = reader.GetTerms("id")?.GetEnumerator();
+                if (idTerms is null) continue;
+                // Each id to its document (one term seek), then the constraints checked in document order.
+                var docs = new List<(int Doc, string Id)>(ids.Count);
+                foreach (var id in ids)
+                {
+                    if (!idTerms.SeekExact(new BytesRef(id))) continue;
+                    var doc = idTerms.Docs(reader.LiveDocs, null, DocsFlags.NONE)?.NextDoc() ?? DocIdSetIterator.NO_MORE_DOCS;
+                    if (doc != DocIdSetIterator.NO_MORE_DOCS) docs.Add((doc, id));
+                }
+                if (docs.Count == 0) continue;
+                docs.Sort((a, b) => a.Doc.CompareTo(b.Doc));
+                var scorer = weight.GetScorer(leaf, reader.LiveDocs);
+                if (scorer is null) continue;
+                foreach (var (doc, id) in docs)
+                {
+                    var at = scorer.DocID < doc ? scorer.Advance(doc) : scorer.DocID;
+                    if (at == DocIdSetIterator.NO_MORE_DOCS) break;
+                    if (at == doc) satisfying.Add(id);
+                }
+            }
+            return satisfying;
         }
         finally { _searchers.Release(searcher); }
     }
+
+    /// <summary>The query's constraints alone (everything but its free words), as a weight to test documents against.</summary>
+    private Weight ConstraintsWeight(IndexSearcher searcher, SearchQuery query, SearchFilter filter) =>
+        searcher.CreateNormalizedWeight(Build(query with { Words = [] }, filter, requirePositive: false).Query!);
 
     private (Query? Query, HashSet<string> Terms) Build(SearchQuery q, SearchFilter filter, bool requirePositive = true)
     {

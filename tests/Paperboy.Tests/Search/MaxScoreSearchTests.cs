@@ -1,0 +1,111 @@
+using Lucene.Net.Analysis.Core;
+using Lucene.Net.Documents;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Search.Similarities;
+using Lucene.Net.Store;
+using Lucene.Net.Util;
+using Paperboy.Search.Lexical;
+
+namespace Paperboy.Tests.Search;
+
+/// <summary>
+/// MaxScore must return exactly what Lucene's exhaustive OR of the same terms returns: the same documents with the
+/// same scores, on a corpus with Zipf-distributed words (a few very common ones, a long tail), several segments and
+/// deleted documents, with and without a constraint.
+/// </summary>
+public sealed class MaxScoreSearchTests : IDisposable
+{
+    private const string Text = "text";
+    private static readonly Similarity Bm25 = new BM25Similarity();
+    private readonly RAMDirectory _dir = new();
+    private readonly DirectoryReader _reader;
+    private readonly IndexSearcher _searcher;
+    private readonly int _vocabulary = 3000;
+
+    public MaxScoreSearchTests()
+    {
+        var random = new Random(7);
+        var config = new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48)) { Similarity = Bm25 };
+        using (var writer = new IndexWriter(_dir, config))
+        {
+            for (var d = 0; d < 6000; d++)
+            {
+                var length = random.Next(5, 220);
+                var words = Enumerable.Range(0, length).Select(_ => Word(Zipf(random)));
+                writer.AddDocument(new Document
+                {
+                    new StringField("id", d.ToString(), Lucene.Net.Documents.Field.Store.NO),
+                    new TextField(Text, string.Join(' ', words), Lucene.Net.Documents.Field.Store.NO),
+                    new StringField("even", d % 2 == 0 ? "1" : "0", Lucene.Net.Documents.Field.Store.NO),
+                });
+                if (d % 1500 == 1499) writer.Commit();   // several segments
+            }
+            for (var d = 0; d < 6000; d += 37) writer.DeleteDocuments(new Term("id", d.ToString()));
+            writer.Commit();
+        }
+        _reader = DirectoryReader.Open(_dir);
+        _searcher = new IndexSearcher(_reader) { Similarity = Bm25 };
+    }
+
+    private int Zipf(Random random) => Math.Min(_vocabulary - 1, (int)Math.Floor(Math.Pow(_vocabulary, random.NextDouble())) - 1);
+
+    private static string Word(int rank) => "w" + rank;
+
+    public static TheoryData<int, bool> Cases() => new() { { 1, false }, { 10, false }, { 100, false }, { 10, true }, { 100, true } };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Returns_the_exhaustive_top_k(int k, bool constrained)
+    {
+        Assert.True(_reader.Leaves.Count > 1, "the corpus should span several segments");
+        var random = new Random(k * 31 + (constrained ? 1 : 0));
+        var constraint = new TermQuery(new Term("even", "1"));
+        var prunedSomewhere = false;
+        for (var q = 0; q < 150; q++)
+        {
+            // From one to eight words, common and rare mixed; some absent from the corpus.
+            var words = Enumerable.Range(0, random.Next(1, 9)).Select(_ => Word(random.Next(4) == 0 ? random.Next(_vocabulary * 2) : Zipf(random))).Distinct().ToList();
+            var or = new BooleanQuery();
+            foreach (var w in words) or.Add(new TermQuery(new Term(Text, w)), Occur.SHOULD);
+            var expected = constrained ? _searcher.Search(or, new QueryWrapperFilter(constraint), k) : _searcher.Search(or, k);
+            var weight = constrained ? _searcher.CreateNormalizedWeight(constraint) : null;
+            var actual = MaxScoreSearch.Search(_searcher, Bm25, Text, words, weight, k);
+
+            var label = $"query {q} [{string.Join(' ', words)}], k={k}";
+            Assert.True(expected.ScoreDocs.Length == actual.Top.Count, $"{label}: {actual.Top.Count} hits, expected {expected.ScoreDocs.Length}");
+            for (var i = 0; i < actual.Top.Count; i++)
+                Assert.True(Math.Abs(expected.ScoreDocs[i].Score - actual.Top[i].Score) <= 1e-4f * expected.ScoreDocs[i].Score,
+                    $"{label}: rank {i + 1} scores {actual.Top[i].Score}, expected {expected.ScoreDocs[i].Score}");
+            // The same documents, except where a float-rounding tie at the cut-off could go either way.
+            if (actual.Top.Count > 0)
+            {
+                var cut = expected.ScoreDocs[^1].Score;
+                var clear = (IEnumerable<ScoreDoc> docs) => docs.Where(sd => sd.Score > cut * (1 + 1e-4f)).Select(sd => sd.Doc).ToHashSet();
+                Assert.Equal(clear(expected.ScoreDocs), clear(actual.Top));
+            }
+            if (actual.TotalIsExact) Assert.Equal(expected.TotalHits, actual.TotalHits);
+            else
+            {
+                prunedSomewhere = true;
+                Assert.InRange(actual.TotalHits, actual.Top.Count, expected.TotalHits);
+            }
+        }
+        Assert.True(prunedSomewhere, "MaxScore should have skipped postings on some of these queries");
+    }
+
+    [Fact]
+    public void Words_that_are_not_in_the_index_find_nothing()
+    {
+        var result = MaxScoreSearch.Search(_searcher, Bm25, Text, ["absent", "missing"], null, 10);
+        Assert.Empty(result.Top);
+        Assert.Equal(0, result.TotalHits);
+        Assert.True(result.TotalIsExact);
+    }
+
+    public void Dispose()
+    {
+        _reader.Dispose();
+        _dir.Dispose();
+    }
+}
