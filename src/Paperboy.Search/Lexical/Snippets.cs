@@ -1,6 +1,6 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
-using Lucene.Net.Analysis.TokenAttributes;
 
 namespace Paperboy.Search.Lexical;
 
@@ -30,18 +30,46 @@ public sealed class Snippets(PaperAnalyzer analyzer)
         return sb.ToString();
     }
 
+    // Word → its analysed terms. Running the analyzer over ten abstracts for every results page cost as much as
+    // the BM25 search itself; words repeat (Zipf), so each distinct word is analysed once. Cleared when it grows large.
+    private readonly ConcurrentDictionary<string, string[]> _wordTerms = new(StringComparer.Ordinal);
+    private const int MaxRememberedWords = 200_000;
+
     private List<(int Start, int End)> Matches(string text, IReadOnlySet<string> terms)
     {
         var found = new List<(int, int)>();
-        using var ts = analyzer.GetTokenStream("abstract", text);
-        var term = ts.AddAttribute<ICharTermAttribute>();
-        var offset = ts.AddAttribute<IOffsetAttribute>();
-        ts.Reset();
-        while (ts.IncrementToken())
-            if (terms.Contains(term.ToString()) && offset.EndOffset <= text.Length && offset.StartOffset >= (found.Count > 0 ? found[^1].Item2 : 0))
-                found.Add((offset.StartOffset, offset.EndOffset));
-        ts.End();
+        var lookup = _wordTerms.GetAlternateLookup<ReadOnlySpan<char>>();
+        for (var i = 0; i < text.Length;)
+        {
+            if (!char.IsLetterOrDigit(text[i])) { i++; continue; }
+            var start = i;
+            i = WordEnd(text, i);
+            var word = text.AsSpan(start, i - start);
+            if (!lookup.TryGetValue(word, out var wordTerms))
+            {
+                if (_wordTerms.Count >= MaxRememberedWords) _wordTerms.Clear();
+                wordTerms = [.. analyzer.Terms(word.ToString())];
+                lookup.TryAdd(word, wordTerms);
+            }
+            foreach (var t in wordTerms)
+                if (terms.Contains(t)) { found.Add((start, i)); break; }
+        }
         return found;
+    }
+
+    /// <summary>
+    /// The end of the word starting at <paramref name="i"/>: letters and digits, with one inner '.', ',' or
+    /// apostrophe between them ("3.5", "e.g", "model's"), much as the standard tokenizer's word rules have it.
+    /// </summary>
+    private static int WordEnd(string text, int i)
+    {
+        while (i < text.Length)
+        {
+            if (char.IsLetterOrDigit(text[i])) i++;
+            else if (text[i] is '.' or ',' or '\'' or '’' && i + 1 < text.Length && char.IsLetterOrDigit(text[i + 1])) i += 2;
+            else break;
+        }
+        return i;
     }
 
     private static (int Start, int End) Window(string text, List<(int Start, int End)> matches, int maxChars)
