@@ -24,7 +24,8 @@ public sealed record RecommenderSettings
     public int Negatives { get; init; } = 400;
     /// <summary>Fewer liked papers (with vectors) than this are scored by nearest neighbours instead of a classifier.</summary>
     public int MinimumLikesToTrain { get; init; } = 2;
-    public LogisticRegression.Settings Logistic { get; init; } = new();
+    /// <summary>λ = 0.01 measured best in bench/recommend (docs/benchmarks.md); the ranking settles within ~10 iterations.</summary>
+    public LogisticRegression.Settings Logistic { get; init; } = new(Lambda: 0.01, MaxIterations: 30);
     public LinearSvm.Settings Svm { get; init; } = new();
 }
 
