@@ -117,6 +117,36 @@ public sealed class SemanticIndex : IDisposable
         return hits.Where(h => h.Label.AsString != exclude).Take(k).Select(h => (h.Label.AsString!, 1 - h.Distance)).ToList();
     }
 
+    /// <summary>The stored vector of a paper (unit length), or null when the paper has none.</summary>
+    public float[]? VectorOf(string id)
+    {
+        var index = _index;
+        if (index is null || string.IsNullOrEmpty(id)) return null;
+        var vector = new float[index.Dimensions];
+        return index.TryGetVector(id, vector) ? vector : null;
+    }
+
+    /// <summary>
+    /// Copies a paper's stored vector into <paramref name="destination"/> without allocating (for callers that read
+    /// many, such as the recommender); false when the paper has none or the destination is not
+    /// <see cref="Dimension"/> long (the index was just rebuilt with another embedder).
+    /// </summary>
+    public bool TryCopyVector(string id, Span<float> destination)
+    {
+        var index = _index;
+        if (index is null || string.IsNullOrEmpty(id) || destination.Length != index.Dimensions) return false;
+        return index.TryGetVector(id, destination);
+    }
+
+    /// <summary>Up to <paramref name="count"/> distinct paper ids drawn uniformly at random from the indexed papers;
+    /// the same seed over the same index draws the same ids.</summary>
+    public IReadOnlyList<string> SampleIds(int count, int seed)
+    {
+        var index = _index;
+        if (index is null || count <= 0) return [];
+        return index.SampleLabels(count, new Random(seed)).Select(l => l.AsString!).ToList();
+    }
+
     /// <summary>Replaces the index by a compacted copy once tombstones (deletes and updates) pass a quarter of it.</summary>
     private void CompactIfWorthIt()
     {

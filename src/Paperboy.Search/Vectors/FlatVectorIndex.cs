@@ -42,6 +42,30 @@ public sealed class FlatVectorIndex : IVectorIndex, IDisposable
         finally { _lock.ExitReadLock(); }
     }
 
+    public bool TryGetVector(VectorLabel label, Span<float> destination)
+    {
+        if (destination.Length < _dim) throw new ArgumentException($"Destination holds {destination.Length} floats; this index's vectors have {_dim}.", nameof(destination));
+        _lock.EnterReadLock();
+        try
+        {
+            if (!_labelToId.TryGetValue(label, out int id)) return false;
+            _vectors.AsSpan(id * _dim, _dim).CopyTo(destination);
+            return true;
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    public IReadOnlyList<VectorLabel> SampleLabels(int count, Random random)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var slots = SlotSampler.Draw(_count, _deleted, _count - _deletedCount, count, random);
+            return slots.ConvertAll(slot => _labels[slot]);
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
     private void EnsureCapacity(int needed)
     {
         if (needed <= _labels.Length) return;

@@ -47,6 +47,7 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
     private int[]?[] _upper;
     private VectorLabel[] _labels;
     private byte[] _deleted;
+    private byte[] _written;            // 1 once the element's vector is in place (its label is published before that)
     private int _capacity;
     private int _count;
     private int _deletedCount;
@@ -84,6 +85,7 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
         _upper = [];
         _labels = [];
         _deleted = [];
+        _written = [];
         Grow(Math.Max(options.InitialCapacity, 16));
     }
 
@@ -188,6 +190,7 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
         Array.Resize(ref _upper, newCap);
         Array.Resize(ref _labels, newCap);
         Array.Resize(ref _deleted, newCap);
+        Array.Resize(ref _written, newCap);
         _capacity = newCap;
     }
 
@@ -671,6 +674,7 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
                     var q = s.Query.AsSpan(0, _dim);
                     q.CopyTo(MemoryMarshal.CreateSpan(ref FloatVector(_floatStore, id), _dim));
                     if (_quantized) _quantizer!.Encode(q, MemoryMarshal.CreateSpan(ref Codes(_level0, id), _dim));
+                    Volatile.Write(ref _written[id], 1);   // publishes the vector to TryGetVector
                     Insert(id, s);
                     return;
                 }
@@ -781,6 +785,43 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
             hits[i] = new VectorHit(labels[c.Id], c.Distance);
         }
         return hits;
+    }
+
+    // ───────────────────────────── public API: reading vectors ─────────────────────────────
+
+    /// <summary>See <see cref="IVectorIndex.TryGetVector"/>: the float vector (exact, also under int8 quantisation).</summary>
+    public bool TryGetVector(VectorLabel label, Span<float> destination)
+    {
+        if (destination.Length < _dim) throw new ArgumentException($"Destination holds {destination.Length} floats; this index's vectors have {_dim}.", nameof(destination));
+        _structure.EnterReadLock();   // the arrays are not swapped by Grow while we read
+        try
+        {
+            int id;
+            lock (_labelLock)
+            {
+                if (!_labelToId.TryGetValue(label, out id)) return false;
+            }
+            // An add publishes the label before it writes the vector; until then the element has no vector to give.
+            if (Volatile.Read(ref _written[id]) == 0) return false;
+            MemoryMarshal.CreateReadOnlySpan(ref FloatVector(_floatStore, id), _dim).CopyTo(destination);
+            return true;
+        }
+        finally { _structure.ExitReadLock(); }
+    }
+
+    /// <summary>See <see cref="IVectorIndex.SampleLabels"/>.</summary>
+    public IReadOnlyList<VectorLabel> SampleLabels(int count, Random random)
+    {
+        _structure.EnterReadLock();
+        try
+        {
+            lock (_labelLock)
+            {
+                var slots = SlotSampler.Draw(_count, _deleted, _count - _deletedCount, count, random);
+                return slots.ConvertAll(slot => _labels[slot]);
+            }
+        }
+        finally { _structure.ExitReadLock(); }
     }
 
     // ───────────────────────────── deleting and rebuilding ─────────────────────────────
@@ -920,6 +961,7 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
         }
         r.Need(n, "tombstones");
         r.Bytes(index._deleted.AsSpan(0, n));
+        index._written.AsSpan(0, n).Fill(1);
         var labels = r.Labels(n, index._capacity);
         r.VerifyChecksum();
 

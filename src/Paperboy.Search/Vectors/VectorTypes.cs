@@ -86,6 +86,16 @@ public interface IVectorIndex
 
     bool Contains(VectorLabel label);
 
+    /// <summary>Copies the stored form of a live label's vector (unit length under cosine) into
+    /// <paramref name="destination"/> (at least <see cref="Dimensions"/> long); false when the label is not live, or
+    /// is still being added by another thread. Safe alongside concurrent adds, deletes and searches.</summary>
+    bool TryGetVector(VectorLabel label, Span<float> destination);
+
+    /// <summary>Up to <paramref name="count"/> distinct live labels drawn uniformly at random from
+    /// <paramref name="random"/>; all of them (in insertion order) when fewer are live. The same seed over the same
+    /// index draws the same labels.</summary>
+    IReadOnlyList<VectorLabel> SampleLabels(int count, Random random);
+
     /// <summary>Writes the index to one file atomically (temp file, fsync, rename).</summary>
     void Save(string path);
 }

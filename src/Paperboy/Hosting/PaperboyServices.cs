@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Paperboy.Harvesting;
 using Paperboy.Importing;
 using Paperboy.Indexing;
+using Paperboy.Search.Recommending;
 using Paperboy.Searching;
 using Paperboy.Storage;
 
@@ -32,6 +33,8 @@ public static class PaperboyServices
         services.AddOptions<SearchOptions>().Bind(configuration.GetSection("Search"))
             .Validate(o => o.RrfK >= 1 && o.LexicalWeight >= 0 && o.SemanticWeight >= 0 && o.Depth is >= 10 and <= 10_000, "Search: RrfK ≥ 1, weights ≥ 0, Depth 10–10000");
         services.AddSingleton<PaperSearch>();
+        // Personal recommendations (digests, /api/me/recommendations) on the live paper vectors.
+        services.AddSingleton<IRecommender>(sp => new VectorRecommender(sp.GetRequiredService<IndexHolder>().Semantic));
         services.AddArxivClient(configuration);
         return services;
     }

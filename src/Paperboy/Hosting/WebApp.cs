@@ -95,6 +95,7 @@ public static class WebApp
         app.MapCommunityApi();
         app.MapCommentApi();
         app.MapCollectionApi();
+        app.MapRecommendationApi();
         app.MapRazorPages();
     }
 

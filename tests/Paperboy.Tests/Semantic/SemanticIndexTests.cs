@@ -82,6 +82,47 @@ public sealed class SemanticIndexTests
         Assert.False(truncated.IsCurrent);
     }
 
+    [Theory]
+    [InlineData(100_000)]
+    [InlineData(10)]
+    public async Task A_papers_stored_vector_is_its_embedding_and_unknown_papers_have_none(int flatLimit)
+    {
+        using var dir = new TempDir();
+        using var index = await Built(dir.Path, flatLimit);
+        foreach (var (id, text) in Papers.Value.Take(20))
+        {
+            var stored = index.VectorOf(id)!;
+            var embedded = (await index.EmbedAsync(text))!;
+            Assert.Equal(index.Dimension, stored.Length);
+            Assert.Equal(1.0, System.Numerics.Tensors.TensorPrimitives.Dot<float>(stored, embedded), 4);
+            var copy = new float[index.Dimension];
+            Assert.True(index.TryCopyVector(id, copy));
+            Assert.Equal(stored, copy);
+        }
+        Assert.Null(index.VectorOf("2401.99999"));
+        Assert.Null(index.VectorOf(""));
+        Assert.False(index.TryCopyVector(Papers.Value[0].Id, new float[index.Dimension + 1]));
+        await index.ApplyAsync([], [Papers.Value[0].Id], 43);
+        Assert.Null(index.VectorOf(Papers.Value[0].Id));
+    }
+
+    [Fact]
+    public async Task Sampled_ids_are_distinct_indexed_papers_and_repeat_for_a_seed()
+    {
+        using var dir = new TempDir();
+        using var index = await Built(dir.Path, 100_000);
+        var ids = Papers.Value.Select(p => p.Id).ToHashSet();
+        var sample = index.SampleIds(40, seed: 1);
+        Assert.Equal(40, sample.Distinct().Count());
+        Assert.All(sample, id => Assert.Contains(id, ids));
+        Assert.Equal(sample, index.SampleIds(40, seed: 1));
+        Assert.NotEqual(sample, index.SampleIds(40, seed: 2));
+        Assert.Equal(ids, index.SampleIds(100_000, seed: 1).ToHashSet());
+        using var empty = new SemanticIndex(Path.Combine(dir.Path, "empty"));
+        Assert.Empty(empty.SampleIds(10, seed: 1));
+        Assert.Null(empty.VectorOf(Papers.Value[0].Id));
+    }
+
     [Fact]
     public async Task Vectors_of_another_embedder_are_not_loaded()
     {
