@@ -19,19 +19,6 @@ switch (args[0])
     default: Console.Error.WriteLine($"unknown command {args[0]}"); return 2;
 }
 
-sealed class Args
-{
-    private readonly Dictionary<string, string> _values = new();
-    public static Args Parse(string[] args)
-    {
-        var a = new Args();
-        for (int i = 0; i + 1 < args.Length; i += 2) a._values[args[i].TrimStart('-')] = args[i + 1];
-        return a;
-    }
-    public string Get(string key, string fallback) => _values.TryGetValue(key, out var v) ? v : fallback;
-    public int GetInt(string key, int fallback) => int.Parse(Get(key, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
-}
-
 /// <summary>A semantic index over a corpus, built the way the server builds it (LSA trained on the corpus itself).</summary>
 static class Corpus
 {

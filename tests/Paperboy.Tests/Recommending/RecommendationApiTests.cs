@@ -11,16 +11,6 @@ public sealed class RecommendationApiTests(SharedTestHost shared) : IClassFixtur
 {
     private TestHost Host => shared.Host;
 
-    // bench/quality/queries.tsv, topic t01: faster diffusion sampling.
-    private static readonly string[] DiffusionSampling =
-    [
-        "AutoDiffusion: Training-Free Optimization of Time Steps and Architectures for Automated Diffusion Model Acceleration",
-        "Fast Sampling of Diffusion Models with Exponential Integrator",
-        "Diffusion Sampling with Momentum for Mitigating Divergence Artifacts",
-        "A Unified Sampling Framework for Solver Searching of Diffusion Probabilistic Models",
-        "One-step Diffusion Models with f-Divergence Distribution Matching",
-    ];
-
     private async Task<string> PaperId(string title)
     {
         var body = await Host.Client.GetFromJsonAsync<JsonElement>("/api/search?mode=lexical&limit=1&q=" + Uri.EscapeDataString(title));
@@ -38,7 +28,7 @@ public sealed class RecommendationApiTests(SharedTestHost shared) : IClassFixtur
     {
         using var member = await Members.TokenClientAsync(Host, await Members.CreateAsync(Host, $"likes-{Guid.NewGuid():N}@example.org"));
         var ids = new List<string>();
-        foreach (var title in DiffusionSampling) ids.Add(await PaperId(title));
+        foreach (var title in VectorRecommenderTests.DiffusionSampling) ids.Add(await PaperId(title));
         Assert.Equal(HttpStatusCode.OK, (await member.PostAsync($"/api/papers/{ids[0]}/upvote", null)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await member.PostAsync($"/api/papers/{ids[1]}/upvote", null)).StatusCode);
         var created = await member.PostAsJsonAsync("/api/collections", new { name = "Fast samplers", isPublic = false });

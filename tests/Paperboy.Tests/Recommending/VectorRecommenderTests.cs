@@ -37,7 +37,7 @@ public sealed class DemoVectorsFixture : IDisposable
 public sealed class VectorRecommenderTests(DemoVectorsFixture demo) : IClassFixture<DemoVectorsFixture>
 {
     // Two topics of the demo corpus, from bench/quality/queries.tsv (t01 and t02).
-    private static readonly string[] DiffusionSampling =
+    internal static readonly string[] DiffusionSampling =
     [
         "AutoDiffusion: Training-Free Optimization of Time Steps and Architectures for Automated Diffusion Model Acceleration",
         "Fast Sampling of Diffusion Models with Exponential Integrator",
