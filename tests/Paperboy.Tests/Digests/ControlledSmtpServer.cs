@@ -7,7 +7,8 @@ namespace Paperboy.Tests.Digests;
 /// <see cref="Refuse"/> answers 451 (try again later) to every recipient; <see cref="Hold"/> keeps each message, after
 /// its DATA, from being stored or acknowledged until released — and if the client goes away meanwhile, aiosmtpd cancels
 /// the handler, so that message is never stored (as a real server discards a message whose DATA it did not acknowledge).
-/// Recipients whose address contains "reject" always get 550 (permanent).
+/// <see cref="Slow"/> makes each message take 50 ms before it is stored. Recipients whose address contains "reject"
+/// always get 550 (permanent).
 /// </summary>
 public sealed class ControlledSmtpServer : SmtpServer
 {
@@ -25,6 +26,8 @@ public sealed class ControlledSmtpServer : SmtpServer
                 return "250 OK"
 
             async def handle_DATA(self, server, session, envelope):
+                if os.path.exists("slow"):
+                    await asyncio.sleep(0.05)
                 if os.path.exists("hold"):
                     os.makedirs("holding", exist_ok=True)
                     marker = os.path.join("holding", "%d" % id(envelope))
@@ -55,6 +58,9 @@ public sealed class ControlledSmtpServer : SmtpServer
 
     /// <summary>While on, every message waits after its DATA, neither stored nor acknowledged.</summary>
     public void Hold(bool on) => Toggle("hold", on);
+
+    /// <summary>While on, each message takes 50 ms before it is stored and acknowledged.</summary>
+    public void Slow(bool on) => Toggle("slow", on);
 
     /// <summary>How many messages are being held right now.</summary>
     public int Holding => Directory.Exists(Path.Combine(WorkDir, "holding")) ? Directory.GetFiles(Path.Combine(WorkDir, "holding")).Length : 0;
