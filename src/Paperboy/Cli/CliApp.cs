@@ -62,7 +62,11 @@ public static class CliApp
             .AddInMemoryCollection(new Dictionary<string, string?> { [nameof(PaperboyOptions.DataDir)] = DataDir(parse) })
             .Build();
         var services = new ServiceCollection();
-        services.AddLogging(l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None));
+        // Logs go to standard error: standard output is the verb's answer (search results, an export, a digest preview).
+        services.AddLogging(l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None)
+            .AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error));
+        services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         services.AddSingleton<IConfiguration>(config);
         services.AddPaperboy(config);
         Accounts.CommunitySetup.AddAccountsCore(services);
