@@ -314,9 +314,9 @@ public static class CliApp
                 return BadInput;
             }
             foreach (var c in result.Composed)
-                Console.WriteLine($"{c.Period.Key}: {c.Added} composed, {c.Empty} empty, for {c.Subscribers} subscribers without one");
+                Console.WriteLine($"{c.Period.Key}: {c.Added} composed, {c.Empty} empty, for {c.Subscribers} subscribers without one ({c.Took.TotalSeconds:0.0} s)");
             var d = result.Delivery;
-            Console.WriteLine($"{d.Sent} sent, {d.Retrying} to retry, {d.Failed} failed, {d.Skipped} skipped{(d.Recovered > 0 ? $", {d.Recovered} interrupted earlier and sent again" : "")}{(d.Suspended > 0 ? $", {d.Suspended} subscriptions suspended" : "")}");
+            Console.WriteLine($"{d.Sent} sent, {d.Retrying} to retry, {d.Failed} failed, {d.Skipped} skipped{(d.Recovered > 0 ? $", {d.Recovered} interrupted earlier and sent again" : "")}{(d.Suspended > 0 ? $", {d.Suspended} subscriptions suspended" : "")} ({result.DeliveryTook.TotalSeconds:0.0} s)");
             return Ok;
         });
         return new Command("digest", "Daily and weekly digests by mail") { preview, send };

@@ -5,10 +5,10 @@ using Paperboy.Storage;
 namespace Paperboy.Digests;
 
 /// <summary>How composing one period went: active subscribers still without a digest, digests added, and empty ones (not sent).</summary>
-public sealed record ComposeResult(DigestPeriod Period, int Subscribers, int Added, int Empty);
+public sealed record ComposeResult(DigestPeriod Period, int Subscribers, int Added, int Empty, TimeSpan Took);
 
 /// <summary>What one run did.</summary>
-public sealed record DigestRunResult(IReadOnlyList<ComposeResult> Composed, DrainResult Delivery);
+public sealed record DigestRunResult(IReadOnlyList<ComposeResult> Composed, DrainResult Delivery, TimeSpan DeliveryTook);
 
 /// <summary>
 /// One digest run, once per cluster: take the digest job lock in the store (renewed while the run lasts), compose the
@@ -37,8 +37,9 @@ public sealed class DigestRun(
         {
             var composed = new List<ComposeResult>();
             foreach (var period in periods) composed.Add(await ComposeAsync(period, lost.Token));
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var delivery = await sender.DrainAsync(owner, () => !lost.IsCancellationRequested, lost.Token);
-            return new DigestRunResult(composed, delivery);
+            return new DigestRunResult(composed, delivery, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
         finally
         {
@@ -73,13 +74,14 @@ public sealed class DigestRun(
     /// </summary>
     public async Task<ComposeResult> ComposeAsync(DigestPeriod period, CancellationToken ct = default)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var waiting = await subscriptions.AwaitingDigestAsync(period.Frequency, period.Key, ct);
         var digests = await composer.ComposeAsync(period, waiting, ct);
         var nonEmpty = digests.Where(d => !d.IsEmpty).ToList();
         // Rendering streams into the transaction: the MIME of ten thousand digests is never held at once.
         var added = await outbox.AddAsync(period.Key, nonEmpty.Select(mail.Compose), ct);
         if (waiting.Count > 0) log.LogInformation("Digests for {Period}: {Added} composed, {Empty} empty for {Subscribers} subscribers", period.Key, added, digests.Count - nonEmpty.Count, waiting.Count);
-        return new ComposeResult(period, waiting.Count, added, digests.Count - nonEmpty.Count);
+        return new ComposeResult(period, waiting.Count, added, digests.Count - nonEmpty.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>What <paramref name="subscription"/> would get for <paramref name="period"/>; nothing is written.</summary>
