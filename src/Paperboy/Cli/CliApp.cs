@@ -277,7 +277,6 @@ public static class CliApp
             if (subscription is null) { Console.Error.WriteLine($"paperboy: no subscription for {address}"); return BadInput; }
             if (!subscription.Active)
                 Console.Error.WriteLine($"paperboy: note: {address} is {(subscription.UnsubscribedAt is not null ? "unsubscribed" : subscription.SuspendedAt is not null ? "suspended" : "not confirmed yet")}; nothing would be sent to it");
-            await sp.GetRequiredService<Indexer>().CatchUpAsync(ct);
             var frequency = parse.GetValue(previewPeriod) is { } f ? Frequency(f) : subscription.Frequency;
             var period = PeriodFor(frequency, day, sp.GetRequiredService<TimeProvider>());
             var (digest, message) = await sp.GetRequiredService<DigestRun>().PreviewAsync(subscription, period, ct);
@@ -302,7 +301,6 @@ public static class CliApp
             if (!TryDay(parse.GetValue(sendDate), out var day)) return Usage;
             await using var sp = Services(parse);
             await sp.GetRequiredService<PaperStore>().MigrateAsync(ct);
-            await sp.GetRequiredService<Indexer>().CatchUpAsync(ct);
             var frequencies = parse.GetValue(sendPeriod) is { } f ? [Frequency(f)] : new[] { SubscriptionFrequency.Daily, SubscriptionFrequency.Weekly };
             var run = sp.GetRequiredService<DigestRun>();
             var clock = sp.GetRequiredService<TimeProvider>();

@@ -17,7 +17,7 @@ public sealed record DigestRunResult(IReadOnlyList<ComposeResult> Composed, Drai
 /// </summary>
 public sealed class DigestRun(
     JobLockStore locks, SubscriptionStore subscriptions, DigestComposer composer, DigestMail mail, DigestOutbox outbox, DigestSender sender,
-    IOptions<DigestOptions> options, ILogger<DigestRun> log)
+    Indexing.Indexer indexer, IOptions<DigestOptions> options, ILogger<DigestRun> log)
 {
     public const string LockName = "digests";
 
@@ -75,6 +75,8 @@ public sealed class DigestRun(
     public async Task<ComposeResult> ComposeAsync(DigestPeriod period, CancellationToken ct = default)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        // Saved searches must see every paper the store has: a digest, once composed, is final.
+        await indexer.CatchUpAsync(ct);
         var waiting = await subscriptions.AwaitingDigestAsync(period.Frequency, period.Key, ct);
         var digests = await composer.ComposeAsync(period, waiting, ct);
         var nonEmpty = digests.Where(d => !d.IsEmpty).ToList();
@@ -87,6 +89,7 @@ public sealed class DigestRun(
     /// <summary>What <paramref name="subscription"/> would get for <paramref name="period"/>; nothing is written.</summary>
     public async Task<(Digest Digest, MimeMessage Message)> PreviewAsync(Subscription subscription, DigestPeriod period, CancellationToken ct = default)
     {
+        await indexer.CatchUpAsync(ct);
         var digest = (await composer.ComposeAsync(period, [subscription], ct)).Single();
         return (digest, mail.Render(digest));
     }

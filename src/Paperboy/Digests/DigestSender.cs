@@ -100,9 +100,28 @@ public sealed class DigestSender(DigestOutbox outbox, IMailSender mail, IOptions
             log.LogInformation("Digest {MessageId} to be tried again at {Next:u} (attempt {Attempt}): {Error}", d.MessageId, next, d.Attempts, e.Message);
             return DrainResult.None with { Retrying = 1 };
         }
-        // Accepted by the server: record it before anything else can happen (see the class comment).
-        await outbox.MarkSentAsync(d, owner);
-        return DrainResult.None with { Sent = 1 };
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not a delivery failure but a fault of ours: give the digest up rather than retry it on every run.
+            log.LogError(e, "Digest {MessageId} could not be sent", d.MessageId);
+            await outbox.MarkFailedAsync(d, owner, $"{e.GetType().Name}: {e.Message}", permanent: false, Options.SuspendAfter);
+            return DrainResult.None with { Failed = 1 };
+        }
+        // Accepted by the server: record it before anything else can happen (see the class comment). A failure to
+        // record it would send it again after the next recovery, so the store gets a few chances.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await outbox.MarkSentAsync(d, owner);
+                return DrainResult.None with { Sent = 1 };
+            }
+            catch (Exception e) when (attempt < 3 && e is Microsoft.Data.Sqlite.SqliteException or Microsoft.EntityFrameworkCore.DbUpdateException)
+            {
+                log.LogWarning(e, "Recording digest {MessageId} as sent failed; trying again", d.MessageId);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
+        }
     }
 
     /// <summary>The wait before attempt <paramref name="attempts"/> + 1: base × 2^(attempts − 1), capped, ±20 % jitter so retries spread out.</summary>
