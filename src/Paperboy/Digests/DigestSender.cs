@@ -21,8 +21,8 @@ public sealed record DrainResult(int Sent, int Retrying, int Failed, int Skipped
 /// Sending; the next run, which holds the job lock and so knows every other claim is dead, sends it again
 /// (<see cref="DigestOutbox.RecoverInterruptedAsync"/>). That is right whenever the crash came before the server's 250,
 /// because a server that has not acknowledged the DATA has not taken the message; it gives a duplicate only when the
-/// crash falls between the server's 250 and our commit in (3) — an interval of one local SQLite commit, in which the
-/// duplicate still carries the same Message-ID. SMTP has no way to ask a server whether it took a message, so that
+/// crash falls between the server's 250 and our commit in (3) — the QUIT exchange and one local SQLite commit, well
+/// under a millisecond next to a conversation of several — and the duplicate still carries the same Message-ID. SMTP has no way to ask a server whether it took a message, so that
 /// interval cannot be closed; resending keeps it as small as it can be, where not resending would lose a digest for
 /// every crash during a conversation. Digests never run in a second process at once: the job lock sees to that.
 /// </para>

@@ -40,7 +40,9 @@ public sealed class MailKitSender : IMailSender
             if (!string.IsNullOrEmpty(_options.UserName))
                 await client.AuthenticateAsync(_options.UserName, _options.Password ?? "", cancellationToken);
             await client.SendAsync(message, cancellationToken);
-            await client.DisconnectAsync(quit: true, cancellationToken);
+            // Accepted (250): from here nothing may report a failure, or a caller would send the message again.
+            try { await client.DisconnectAsync(quit: true, cancellationToken); }
+            catch (Exception e) { _log.LogDebug(e, "QUIT to {Server} failed after the message was accepted", server); }
             _log.LogInformation("Mail {MessageId} '{Subject}' handed to {Server}", message.MessageId, message.Subject, server);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
