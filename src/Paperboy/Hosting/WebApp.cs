@@ -39,7 +39,7 @@ public static class WebApp
         services.AddCommunity(builder.Configuration);
         services.AddSubscriptions();
         services.AddDigests(builder.Configuration);
-        services.AddHostedService<Paperboy.Digests.DigestScheduler>();
+        services.AddHostedService<DigestScheduler>();   // does nothing when Digests:Enabled is false
         services.AddScoped<Paperboy.Pages.ViewerVotes>();
         services.AddSingleton<CommentStore>().AddSingleton<CollectionStore>();
         services.AddHttpContextAccessor();

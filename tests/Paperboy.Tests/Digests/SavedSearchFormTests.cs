@@ -10,7 +10,7 @@ namespace Paperboy.Tests.Digests;
 public sealed class SavedSearchFormTests(SmtpServer smtp) : IClassFixture<SmtpServer>
 {
     private Task<TestHost> StartAsync() =>
-        TestHost.StartAsync(false, $"--Smtp:Host={smtp.Host}", $"--Smtp:Port={smtp.Port}", "--Smtp:Security=None");
+        TestHost.StartAsync(false, $"--Smtp:Host={smtp.Host}", $"--Smtp:Port={smtp.Port}", "--Smtp:Security=None", "--PublicUrl=https://papers.example.org/");
 
     private static Task<HttpResponseMessage> SubscribeAsync(HttpClient browser, string email, string query) =>
         Members.PostFormAsync(browser, "/subscribe", new()
@@ -28,6 +28,10 @@ public sealed class SavedSearchFormTests(SmtpServer smtp) : IClassFixture<SmtpSe
         var ok = Email("alerts");
         Assert.Contains("Check your inbox", await (await SubscribeAsync(browser, ok, "  \"diffusion sampler\" -survey  ")).Content.ReadAsStringAsync());
         Assert.Equal("\"diffusion sampler\" -survey", (await store.FindByEmailAsync(ok))!.SavedQuery);
+        // The confirmation link is built on PublicUrl, not on the Host the request came with (http://localhost here).
+        var confirmation = await smtp.WaitForMessageAsync(m => m.To.Mailboxes.Any(a => a.Address == ok));
+        Assert.Contains("https://papers.example.org/subscribe/confirm?token=", confirmation.TextBody);
+        Assert.StartsWith("<https://papers.example.org/subscribe/unsubscribe?token=", confirmation.Headers["List-Unsubscribe"]);
 
         var tooLong = Email("toolong");
         var html = await (await SubscribeAsync(browser, tooLong, new string('q', Subscription.MaxSavedQuery + 1))).Content.ReadAsStringAsync();
