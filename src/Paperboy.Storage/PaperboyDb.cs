@@ -68,6 +68,8 @@ public sealed class PaperboyDb(DbContextOptions<PaperboyDb> options) : IdentityD
     public DbSet<Collection> Collections => Set<Collection>();
     public DbSet<CollectionItem> CollectionItems => Set<CollectionItem>();
     public DbSet<Subscription> Subscriptions => Set<Subscription>();
+    public DbSet<OutboxDigest> DigestOutbox => Set<OutboxDigest>();
+    public DbSet<JobLock> JobLocks => Set<JobLock>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -143,6 +145,27 @@ public sealed class PaperboyDb(DbContextOptions<PaperboyDb> options) : IdentityD
             e.Property(s => s.UserId).HasMaxLength(450);
             e.HasIndex(s => s.UserId);
             e.Ignore(s => s.Active);
+        });
+        b.Entity<OutboxDigest>(e =>
+        {
+            e.ToTable("digest_outbox");
+            e.HasKey(d => d.Id);
+            e.Property(d => d.PeriodKey).HasMaxLength(OutboxDigest.MaxPeriodKey);
+            e.Property(d => d.Recipient).HasMaxLength(Subscription.MaxEmail);
+            e.Property(d => d.MessageId).HasMaxLength(200);
+            e.Property(d => d.Status).HasConversion<string>().HasMaxLength(8);
+            e.Property(d => d.ClaimedBy).HasMaxLength(JobLock.MaxOwner);
+            e.Property(d => d.LastError).HasMaxLength(OutboxDigest.MaxError);
+            e.HasIndex(d => new { d.SubscriptionId, d.PeriodKey }).IsUnique();
+            e.HasIndex(d => new { d.Status, d.NextAttemptAt });
+            e.HasOne<Subscription>().WithMany().HasForeignKey(d => d.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<JobLock>(e =>
+        {
+            e.ToTable("job_locks");
+            e.HasKey(l => l.Name);
+            e.Property(l => l.Name).HasMaxLength(JobLock.MaxName);
+            e.Property(l => l.Owner).HasMaxLength(JobLock.MaxOwner);
         });
         b.Entity<PaperboyUser>(e => e.Property(u => u.DisplayName).HasMaxLength(64));
         b.Entity<PaperAlias>(e => { e.ToTable("paper_aliases"); e.HasKey(a => a.Id); e.Property(a => a.Id).HasMaxLength(64); });

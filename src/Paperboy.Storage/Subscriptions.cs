@@ -6,7 +6,8 @@ public enum SubscriptionFrequency { Daily, Weekly }
 
 /// <summary>
 /// A mailing-list subscription with double opt-in: nothing is sent but the confirmation mail until
-/// <see cref="ConfirmedAt"/> is set from the mailed link; <see cref="UnsubscribedAt"/> ends it.
+/// <see cref="ConfirmedAt"/> is set from the mailed link; <see cref="UnsubscribedAt"/> ends it. <see cref="SuspendedAt"/>
+/// pauses it after repeated permanent delivery failures, until the address is confirmed again.
 /// </summary>
 public sealed class Subscription
 {
@@ -18,16 +19,33 @@ public sealed class Subscription
     public string Email { get; set; } = "";
     public SubscriptionFrequency Frequency { get; set; } = SubscriptionFrequency.Daily;
     public bool IncludeTrending { get; set; } = true;
-    /// <summary>A search to alert on (later); null for none.</summary>
+    /// <summary>A search to alert on: digests list the period's new papers that match it; null for none.</summary>
     public string? SavedQuery { get; set; }
     /// <summary>The member who subscribed, when signed in.</summary>
     public string? UserId { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? ConfirmedAt { get; set; }
     public DateTime? UnsubscribedAt { get; set; }
+    /// <summary>Set when <see cref="PermanentFailures"/> reached the configured limit; confirming again clears it.</summary>
+    public DateTime? SuspendedAt { get; set; }
+    /// <summary>Permanent delivery failures (5xx) in a row; a delivered digest resets it.</summary>
+    public int PermanentFailures { get; set; }
 
-    /// <summary>Confirmed and not unsubscribed: mails may be sent.</summary>
-    public bool Active => ConfirmedAt is not null && UnsubscribedAt is null;
+    /// <summary>Confirmed, not unsubscribed and not suspended: digests may be sent.</summary>
+    public bool Active => ConfirmedAt is not null && UnsubscribedAt is null && SuspendedAt is null;
+
+    /// <summary>Why a saved query cannot be kept, or null when it can (null or blank means none).</summary>
+    public static string? InvalidSavedQuery(string? query)
+    {
+        if (string.IsNullOrWhiteSpace(query)) return null;
+        var q = query.Trim();
+        if (q.Length > MaxSavedQuery) return $"The saved search can be at most {MaxSavedQuery} characters.";
+        if (q.Any(char.IsControl)) return "The saved search cannot contain control characters.";
+        return null;
+    }
+
+    /// <summary>A saved query as stored: trimmed, null when blank.</summary>
+    public static string? NormaliseSavedQuery(string? query) => string.IsNullOrWhiteSpace(query) ? null : query.Trim();
 }
 
 /// <summary>What <see cref="SubscriptionStore.RequestAsync"/> did; the caller answers the visitor the same way in every case.</summary>
@@ -48,9 +66,15 @@ public sealed class SubscriptionStore(IDbContextFactory<PaperboyDb> factory, Tim
     /// Records a request to subscribe. An active subscription is left exactly as it is (a stranger must not change
     /// someone else's preferences); an unconfirmed or ended one takes the new preferences and waits for confirmation again.
     /// </summary>
+    public Task<(Subscription Subscription, SubscribeOutcome Outcome)> RequestAsync(
+        string email, SubscriptionFrequency frequency, bool includeTrending, string? userId, CancellationToken ct = default) =>
+        RequestAsync(email, frequency, includeTrending, savedQuery: null, userId, ct);
+
+    /// <inheritdoc cref="RequestAsync(string, SubscriptionFrequency, bool, string?, CancellationToken)"/>
     public async Task<(Subscription Subscription, SubscribeOutcome Outcome)> RequestAsync(
-        string email, SubscriptionFrequency frequency, bool includeTrending, string? userId, CancellationToken ct = default)
+        string email, SubscriptionFrequency frequency, bool includeTrending, string? savedQuery, string? userId, CancellationToken ct = default)
     {
+        if (Subscription.InvalidSavedQuery(savedQuery) is { } problem) throw new ArgumentException(problem, nameof(savedQuery));
         var normalised = Normalise(email);
         for (var attempt = 0; ; attempt++)
         {
@@ -65,6 +89,7 @@ public sealed class SubscriptionStore(IDbContextFactory<PaperboyDb> factory, Tim
             }
             existing.Frequency = frequency;
             existing.IncludeTrending = includeTrending;
+            existing.SavedQuery = Subscription.NormaliseSavedQuery(savedQuery);
             existing.UserId ??= userId;
             existing.ConfirmedAt = null;
             existing.UnsubscribedAt = null;
@@ -93,13 +118,18 @@ public sealed class SubscriptionStore(IDbContextFactory<PaperboyDb> factory, Tim
         return await db.Subscriptions.AsNoTracking().FirstOrDefaultAsync(s => s.Email == normalised, ct);
     }
 
-    /// <summary>Confirms a pending subscription; false when it does not exist or was ended. Confirming twice is fine.</summary>
+    /// <summary>
+    /// Confirms a pending subscription, or lifts a suspension (the owner of the address showed it works); false when it
+    /// does not exist or was ended. Confirming twice is fine.
+    /// </summary>
     public async Task<bool> ConfirmAsync(long id, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var s = await db.Subscriptions.FirstOrDefaultAsync(x => x.Id == id, ct);
         if (s is null || s.UnsubscribedAt is not null) return false;
         s.ConfirmedAt ??= clock.GetUtcNow().UtcDateTime;
+        s.SuspendedAt = null;
+        s.PermanentFailures = 0;
         await db.SaveChangesAsync(ct);
         return true;
     }
@@ -115,15 +145,30 @@ public sealed class SubscriptionStore(IDbContextFactory<PaperboyDb> factory, Tim
         return true;
     }
 
-    /// <summary>Changes how often and what is sent; false when the subscription does not exist or was ended.</summary>
-    public async Task<bool> UpdatePreferencesAsync(long id, SubscriptionFrequency frequency, bool includeTrending, CancellationToken ct = default)
+    /// <summary>Changes how often and what is sent (a blank saved query removes it); false when the subscription does not exist or was ended.</summary>
+    public async Task<bool> UpdatePreferencesAsync(long id, SubscriptionFrequency frequency, bool includeTrending, string? savedQuery, CancellationToken ct = default)
     {
+        if (Subscription.InvalidSavedQuery(savedQuery) is { } problem) throw new ArgumentException(problem, nameof(savedQuery));
         await using var db = await factory.CreateDbContextAsync(ct);
         var s = await db.Subscriptions.FirstOrDefaultAsync(x => x.Id == id, ct);
         if (s is null || s.UnsubscribedAt is not null) return false;
         s.Frequency = frequency;
         s.IncludeTrending = includeTrending;
+        s.SavedQuery = Subscription.NormaliseSavedQuery(savedQuery);
         await db.SaveChangesAsync(ct);
         return true;
+    }
+
+    /// <summary>
+    /// The active subscriptions of one frequency that have no digest for <paramref name="periodKey"/> in the outbox yet:
+    /// the ones a composition run still has to do.
+    /// </summary>
+    public async Task<List<Subscription>> AwaitingDigestAsync(SubscriptionFrequency frequency, string periodKey, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.Subscriptions.AsNoTracking()
+            .Where(s => s.Frequency == frequency && s.ConfirmedAt != null && s.UnsubscribedAt == null && s.SuspendedAt == null)
+            .Where(s => !db.DigestOutbox.Any(d => d.SubscriptionId == s.Id && d.PeriodKey == periodKey))
+            .OrderBy(s => s.Id).ToListAsync(ct);
     }
 }

@@ -52,4 +52,29 @@ public sealed class VoteStore(IDbContextFactory<PaperboyDb> factory, TimeProvide
         await using var db = await factory.CreateDbContextAsync(ct);
         return await db.Votes.Where(v => v.UserId == userId).OrderByDescending(v => v.At).Select(v => v.PaperId).Take(limit).ToListAsync(ct);
     }
+
+    /// <summary>
+    /// What each of these members liked, for recommendations: the papers they upvoted plus the papers in their
+    /// collections (public or private), each once. Members who liked nothing are absent.
+    /// </summary>
+    public async Task<Dictionary<string, HashSet<string>>> LikedByAsync(IReadOnlyCollection<string> userIds, CancellationToken ct = default)
+    {
+        var liked = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        if (userIds.Count == 0) return liked;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        foreach (var chunk in userIds.Distinct().Chunk(500))
+        {
+            var votes = await db.Votes.Where(v => chunk.Contains(v.UserId)).Select(v => new { v.UserId, v.PaperId }).ToListAsync(ct);
+            var collected = await (from i in db.CollectionItems
+                                   join c in db.Collections on i.CollectionId equals c.Id
+                                   where chunk.Contains(c.OwnerId)
+                                   select new { UserId = c.OwnerId, i.PaperId }).ToListAsync(ct);
+            foreach (var x in votes.Concat(collected))
+            {
+                if (!liked.TryGetValue(x.UserId, out var set)) liked[x.UserId] = set = new HashSet<string>(StringComparer.Ordinal);
+                set.Add(x.PaperId);
+            }
+        }
+        return liked;
+    }
 }

@@ -3,11 +3,14 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Paperboy.Api;
 using Paperboy.Core.Import;
+using Paperboy.Digests;
 using Paperboy.Hosting;
 using Paperboy.Importing;
 using Paperboy.Indexing;
+using Paperboy.Mail;
 using Paperboy.Searching;
 using Paperboy.Storage;
+using Paperboy.Subscriptions;
 
 namespace Paperboy.Cli;
 
@@ -33,6 +36,7 @@ public static class CliApp
         root.Subcommands.Add(ExportCommand());
         root.Subcommands.Add(ReindexCommand());
         root.Subcommands.Add(AdminCommand());
+        root.Subcommands.Add(DigestCommand());
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -58,10 +62,18 @@ public static class CliApp
             .AddInMemoryCollection(new Dictionary<string, string?> { [nameof(PaperboyOptions.DataDir)] = DataDir(parse) })
             .Build();
         var services = new ServiceCollection();
-        services.AddLogging(l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None));
+        // Logs go to standard error: standard output is the verb's answer (search results, an export, a digest preview).
+        services.AddLogging(l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None)
+            .AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error));
+        services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         services.AddSingleton<IConfiguration>(config);
         services.AddPaperboy(config);
         Accounts.CommunitySetup.AddAccountsCore(services);
+        services.AddPaperboyMail(config);
+        services.AddPaperboyDataProtection();
+        services.AddSubscriptions();
+        services.AddDigests(config);
         return services.BuildServiceProvider();
     }
 
@@ -243,4 +255,84 @@ public static class CliApp
         });
         return cmd;
     }
+
+    private static Command DigestCommand()
+    {
+        var periodHelp = "daily or weekly (preview: the subscription's own; send: both)";
+        var dateHelp = "A day in the period (YYYY-MM-DD); default: the last whole period (yesterday, last week)";
+
+        var email = new Option<string>("--email") { Description = "The subscriber's address", Required = true };
+        var previewPeriod = new Option<string?>("--period") { Description = periodHelp };
+        previewPeriod.AcceptOnlyFromAmong("daily", "weekly");
+        var previewDate = new Option<string?>("--date") { Description = dateHelp };
+        var preview = new Command("preview", "Print the text of the digest an address would get; nothing is sent or written") { email, previewPeriod, previewDate };
+        preview.SetAction(async (parse, ct) =>
+        {
+            var address = parse.GetValue(email)!.Trim();
+            if (!Pages.Subscribe.SubscribeModel.IsAddress(address)) { Console.Error.WriteLine($"paperboy: '{Shorten(address)}' is not a mail address"); return BadInput; }
+            if (!TryDay(parse.GetValue(previewDate), out var day)) return Usage;
+            await using var sp = Services(parse);
+            await sp.GetRequiredService<PaperStore>().MigrateAsync(ct);
+            var subscription = await sp.GetRequiredService<SubscriptionStore>().FindByEmailAsync(address, ct);
+            if (subscription is null) { Console.Error.WriteLine($"paperboy: no subscription for {address}"); return BadInput; }
+            if (!subscription.Active)
+                Console.Error.WriteLine($"paperboy: note: {address} is {(subscription.UnsubscribedAt is not null ? "unsubscribed" : subscription.SuspendedAt is not null ? "suspended" : "not confirmed yet")}; nothing would be sent to it");
+            var frequency = parse.GetValue(previewPeriod) is { } f ? Frequency(f) : subscription.Frequency;
+            var period = PeriodFor(frequency, day, sp.GetRequiredService<TimeProvider>());
+            var (digest, message) = await sp.GetRequiredService<DigestRun>().PreviewAsync(subscription, period, ct);
+            if (digest.IsEmpty)
+            {
+                Console.Error.WriteLine($"paperboy: nothing for {address} in {period.Key}: no digest would be sent");
+                return Ok;
+            }
+            Console.WriteLine($"Subject: {message.Subject}");
+            Console.WriteLine($"To: {address}");
+            Console.WriteLine();
+            Console.Write(message.TextBody);
+            return Ok;
+        });
+
+        var sendPeriod = new Option<string?>("--period") { Description = periodHelp };
+        sendPeriod.AcceptOnlyFromAmong("daily", "weekly");
+        var sendDate = new Option<string?>("--date") { Description = dateHelp };
+        var send = new Command("send", "Compose the period's digests into the outbox and send everything due; safe to run again") { sendPeriod, sendDate };
+        send.SetAction(async (parse, ct) =>
+        {
+            if (!TryDay(parse.GetValue(sendDate), out var day)) return Usage;
+            await using var sp = Services(parse);
+            await sp.GetRequiredService<PaperStore>().MigrateAsync(ct);
+            var frequencies = parse.GetValue(sendPeriod) is { } f ? [Frequency(f)] : new[] { SubscriptionFrequency.Daily, SubscriptionFrequency.Weekly };
+            var run = sp.GetRequiredService<DigestRun>();
+            var clock = sp.GetRequiredService<TimeProvider>();
+            var result = await run.RunAsync(frequencies.Select(fr => PeriodFor(fr, day, clock)).ToList(), ct);
+            if (result is null)
+            {
+                var holder = await sp.GetRequiredService<JobLockStore>().HolderAsync(DigestRun.LockName, ct);
+                Console.Error.WriteLine($"paperboy: another digest run holds the lock{(holder is null ? "" : $" ({holder.Owner}, until {holder.ExpiresAt:u})")}; try again later");
+                return BadInput;
+            }
+            foreach (var c in result.Composed)
+                Console.WriteLine($"{c.Period.Key}: {c.Added} composed, {c.Empty} empty, for {c.Subscribers} subscribers without one ({c.Took.TotalSeconds:0.0} s)");
+            var d = result.Delivery;
+            Console.WriteLine($"{d.Sent} sent, {d.Retrying} to retry, {d.Failed} failed, {d.Skipped} skipped{(d.Recovered > 0 ? $", {d.Recovered} interrupted earlier and sent again" : "")}{(d.Suspended > 0 ? $", {d.Suspended} subscriptions suspended" : "")} ({result.DeliveryTook.TotalSeconds:0.0} s)");
+            return Ok;
+        });
+        return new Command("digest", "Daily and weekly digests by mail") { preview, send };
+    }
+
+    private static SubscriptionFrequency Frequency(string f) => f == "weekly" ? SubscriptionFrequency.Weekly : SubscriptionFrequency.Daily;
+
+    private static DigestPeriod PeriodFor(SubscriptionFrequency frequency, DateOnly? day, TimeProvider clock) =>
+        day is { } d ? DigestPeriod.Containing(frequency, d) : DigestPeriod.Before(frequency, clock.GetUtcNow());
+
+    private static bool TryDay(string? text, out DateOnly? day)
+    {
+        day = null;
+        if (text is null) return true;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d)) { day = d; return true; }
+        Console.Error.WriteLine($"paperboy: --date '{Shorten(text)}' is not a date (YYYY-MM-DD)");
+        return false;
+    }
+
+    private static string Shorten(string s) => s.Length <= 80 ? s : s[..80] + "…";
 }

@@ -12,6 +12,18 @@ public sealed class PaperboyOptions
     /// <summary>How often the indexer looks at the change log for work done by other processes.</summary>
     public TimeSpan IndexPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The site's public address (scheme, host, optional path; no trailing slash needed), used for every link in mails:
+    /// confirmation, digests, unsubscribe. Mails must not take it from a request's Host header, which a client chooses.
+    /// </summary>
+    public string PublicUrl { get; set; } = "http://localhost:8080";
+
+    /// <summary>What is wrong with <see cref="PublicUrl"/>, or null.</summary>
+    public string? PublicUrlProblem() =>
+        Uri.TryCreate(PublicUrl, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps) && string.IsNullOrEmpty(u.Query) && string.IsNullOrEmpty(u.Fragment)
+            ? null
+            : $"PublicUrl '{PublicUrl}' is not an absolute http(s) address such as https://papers.example.org";
+
     public string DbPath => Path.Combine(DataDir, "paperboy.db");
     public string LexicalIndexPath => Path.Combine(DataDir, "index", "lexical");
     public string SemanticIndexPath => Path.Combine(DataDir, "index", "semantic");

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Paperboy.Harvesting;
 using Paperboy.Importing;
@@ -15,10 +17,12 @@ public static class PaperboyServices
     public static IServiceCollection AddPaperboy(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<PaperboyOptions>().Bind(configuration)
-            .PostConfigure(o => o.DataDir = Path.GetFullPath(o.DataDir));
+            .PostConfigure(o => o.DataDir = Path.GetFullPath(o.DataDir))
+            .Validate(o => o.PublicUrlProblem() is null, "PublicUrl must be an absolute http(s) address such as https://papers.example.org")
+            .ValidateOnStart();
         services.AddOptions<EmbedderOptions>().Bind(configuration.GetSection(EmbedderOptions.Section));
         services.AddHttpClient(EmbedderSetup.HttpClientName);
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);   // a test may register its own clock first
         // Pooled: every search and page asks for a context, and a reused one skips the set-up (measured in bench/search).
         services.AddPooledDbContextFactory<PaperboyDb>((sp, db) =>
         {
@@ -36,6 +40,20 @@ public static class PaperboyServices
         // Personal recommendations (digests, /api/me/recommendations) on the live paper vectors.
         services.AddSingleton<IRecommender>(sp => new VectorRecommender(sp.GetRequiredService<IndexHolder>().Semantic));
         services.AddArxivClient(configuration);
+        return services;
+    }
+
+    /// <summary>
+    /// Data protection with its keys in the data directory (<see cref="PaperboyOptions.KeysPath"/>), so sign-ins and the
+    /// signed links in mails survive restarts, and links mailed by the CLI open on the server.
+    /// </summary>
+    public static IServiceCollection AddPaperboyDataProtection(this IServiceCollection services)
+    {
+        services.AddDataProtection().SetApplicationName("Paperboy");
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<IOptions<PaperboyOptions>, ILoggerFactory>((keys, paperboy, logs) =>
+                keys.XmlRepository = new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(
+                    new DirectoryInfo(paperboy.Value.KeysPath), logs));
         return services;
     }
 }

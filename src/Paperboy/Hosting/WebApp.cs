@@ -1,3 +1,4 @@
+using Paperboy.Digests;
 using Paperboy.Subscriptions;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics;
@@ -37,6 +38,8 @@ public static class WebApp
         services.AddPaperboy(builder.Configuration);
         services.AddCommunity(builder.Configuration);
         services.AddSubscriptions();
+        services.AddDigests(builder.Configuration);
+        services.AddHostedService<DigestScheduler>();   // does nothing when Digests:Enabled is false
         services.AddScoped<Paperboy.Pages.ViewerVotes>();
         services.AddSingleton<CommentStore>().AddSingleton<CollectionStore>();
         services.AddHttpContextAccessor();
@@ -45,12 +48,7 @@ public static class WebApp
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddHealthChecks();
-        // Keys live in the data directory (PaperboyOptions.KeysPath), so sign-ins and email links survive restarts.
-        services.AddDataProtection().SetApplicationName("Paperboy");
-        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
-            .Configure<Microsoft.Extensions.Options.IOptions<PaperboyOptions>, ILoggerFactory>((keys, paperboy, logs) =>
-                keys.XmlRepository = new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(
-                    new DirectoryInfo(paperboy.Value.KeysPath), logs));
+        services.AddPaperboyDataProtection();
         services.Configure<RouteOptions>(o => o.LowercaseUrls = true);
         builder.WebHost.ConfigureKestrel(k =>
         {

@@ -32,13 +32,17 @@ public sealed class MailKitSender : IMailSender
         var server = $"{_options.Host}:{_options.Port}";
 
         using var client = new SmtpClient { Timeout = TimeoutMs(_options.Timeout) };
+        Socket? socket = null;
         try
         {
-            await client.ConnectAsync(_options.Host, _options.Port, Secure(_options.Security), cancellationToken);
+            socket = await ConnectAsync(cancellationToken);
+            await client.ConnectAsync(socket, _options.Host, _options.Port, Secure(_options.Security), cancellationToken);
             if (!string.IsNullOrEmpty(_options.UserName))
                 await client.AuthenticateAsync(_options.UserName, _options.Password ?? "", cancellationToken);
             await client.SendAsync(message, cancellationToken);
-            await client.DisconnectAsync(quit: true, cancellationToken);
+            // Accepted (250): from here nothing may report a failure, or a caller would send the message again.
+            try { await client.DisconnectAsync(quit: true, cancellationToken); }
+            catch (Exception e) { _log.LogDebug(e, "QUIT to {Server} failed after the message was accepted", server); }
             _log.LogInformation("Mail {MessageId} '{Subject}' handed to {Server}", message.MessageId, message.Subject, server);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -49,6 +53,32 @@ public sealed class MailKitSender : IMailSender
         {
             _log.LogWarning(e, "Mail {MessageId} '{Subject}' not sent via {Server}: {Reason}", message.MessageId, message.Subject, server, failure.Message);
             throw failure;
+        }
+        finally
+        {
+            socket?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The TCP connection, made here rather than by MailKit so that Nagle's algorithm is off: MailKit writes the end of
+    /// the DATA (<c>.</c>) as a small segment of its own, which Nagle holds back until the server's delayed ACK (40 ms on
+    /// Linux) — ten times the cost of the whole transaction on a local server (bench/digest).
+    /// </summary>
+    private async Task<Socket> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (TimeoutMs(_options.Timeout) != System.Threading.Timeout.Infinite) timeout.CancelAfter(_options.Timeout);
+            await socket.ConnectAsync(_options.Host, _options.Port, timeout.Token);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
         }
     }
 

@@ -1,17 +1,19 @@
+using Microsoft.Extensions.Options;
 using MimeKit;
+using Paperboy.Hosting;
 
 namespace Paperboy.Subscriptions;
 
 /// <summary>
 /// The links in subscription mails, and the RFC 2369 / RFC 8058 headers that let mail readers offer one-click unsubscribe.
-/// Links are absolute: <paramref name="baseUrl"/> is the site's address (scheme, host and path base, no trailing slash).
+/// Links are absolute: <c>baseUrl</c> is the site's address (scheme, host and path base), normally <see cref="SiteUrl"/>.
 /// </summary>
-public sealed class SubscriptionLinks(SubscriptionTokens tokens)
+public sealed class SubscriptionLinks(SubscriptionTokens tokens, IOptions<PaperboyOptions> options)
 {
     public const string OneClickBody = "List-Unsubscribe=One-Click";
 
-    /// <summary>The site's address as the request reached it.</summary>
-    public static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
+    /// <summary>The site's configured public address (<see cref="PaperboyOptions.PublicUrl"/>), without a trailing slash.</summary>
+    public string SiteUrl => options.Value.PublicUrl.TrimEnd('/');
 
     public string Confirm(string baseUrl, long id) => Link(baseUrl, "/subscribe/confirm", id, SubscriptionTokens.Confirm);
     public string Unsubscribe(string baseUrl, long id) => Link(baseUrl, "/subscribe/unsubscribe", id, SubscriptionTokens.Unsubscribe);

@@ -18,16 +18,24 @@ public sealed class TestHost : IAsyncDisposable
     public HttpClient Client { get; private set; } = null!;
     public string DataDir => _dir.Path;
 
-    private TestHost(bool seedDemo, string[] settings)
+    private TestHost(bool seedDemo, string[] settings, Action<IServiceCollection>? services)
     {
-        App = WebApp.Build([$"--DataDir={_dir.Path}", $"--SeedDemo={seedDemo}", "--IndexPollInterval=00:00:00.200", "--environment=Production", .. settings],
-            b => b.WebHost.UseTestServer());
+        // The digest scheduler stays off unless a test turns it on (--Digests:Enabled=true: the last setting wins).
+        App = WebApp.Build([$"--DataDir={_dir.Path}", $"--SeedDemo={seedDemo}", "--IndexPollInterval=00:00:00.200", "--environment=Production", "--Digests:Enabled=false", .. settings],
+            b =>
+            {
+                b.WebHost.UseTestServer();
+                services?.Invoke(b.Services);
+            });
     }
 
     /// <param name="settings">Extra configuration as command-line settings, e.g. <c>--Embedder:Kind=http</c>.</param>
-    public static async Task<TestHost> StartAsync(bool seedDemo = true, params string[] settings)
+    public static Task<TestHost> StartAsync(bool seedDemo = true, params string[] settings) => StartAsync(null, seedDemo, settings);
+
+    /// <param name="services">Registers services before the application's own, e.g. a <see cref="FixedClock"/> as the <c>TimeProvider</c>.</param>
+    public static async Task<TestHost> StartAsync(Action<IServiceCollection>? services, bool seedDemo, params string[] settings)
     {
-        var host = new TestHost(seedDemo, settings);
+        var host = new TestHost(seedDemo, settings, services);
         await WebApp.InitialiseAsync(host.App.Services);
         await host.App.StartAsync();
         host.Client = host.App.GetTestClient();

@@ -16,13 +16,14 @@ namespace Paperboy.Pages.Subscribe;
 /// unknown, pending or already subscribed, so the page tells nobody who reads Paperboy's mails.
 /// </summary>
 [EnableRateLimiting(CommunitySetup.Limits.Subscribe)]
-public sealed partial class SubscribeModel(SubscriptionStore store, SubscriptionMail mail, ILogger<SubscribeModel> log) : PageModel
+public sealed partial class SubscribeModel(SubscriptionStore store, SubscriptionMail mail, SubscriptionLinks links, ILogger<SubscribeModel> log) : PageModel
 {
     public sealed class Input
     {
         [Required, StringLength(Subscription.MaxEmail)] public string Email { get; set; } = "";
         public SubscriptionFrequency Frequency { get; set; } = SubscriptionFrequency.Daily;
         [Display(Name = "Include trending papers")] public bool IncludeTrending { get; set; } = true;
+        [Display(Name = "Saved search")] public string? SavedQuery { get; set; }
     }
 
     [BindProperty] public Input Form { get; set; } = new();
@@ -35,13 +36,14 @@ public sealed partial class SubscribeModel(SubscriptionStore store, Subscription
         if (ModelState.IsValid && !IsAddress(Form.Email))
             ModelState.AddModelError("Form.Email", "Enter a mail address such as ada@example.org.");
         if (!Enum.IsDefined(Form.Frequency)) ModelState.AddModelError("Form.Frequency", "Choose daily or weekly.");
+        if (Subscription.InvalidSavedQuery(Form.SavedQuery) is { } problem) ModelState.AddModelError("Form.SavedQuery", problem);
         if (!ModelState.IsValid) return Page();
 
         var userId = User.Identity?.IsAuthenticated == true ? User.FindFirstValue(ClaimTypes.NameIdentifier) : null;
-        var (subscription, outcome) = await store.RequestAsync(Form.Email, Form.Frequency, Form.IncludeTrending, userId, ct);
+        var (subscription, outcome) = await store.RequestAsync(Form.Email, Form.Frequency, Form.IncludeTrending, Form.SavedQuery, userId, ct);
         if (outcome == SubscribeOutcome.ConfirmationDue)
         {
-            try { await mail.SendConfirmationAsync(subscription, SubscriptionLinks.BaseUrl(Request), ct); }
+            try { await mail.SendConfirmationAsync(subscription, links.SiteUrl, ct); }
             catch (MailDeliveryException e)
             {
                 log.LogWarning(e, "Could not send a subscription confirmation");

@@ -12,6 +12,7 @@ public sealed class PreferencesModel(SubscriptionTokens tokens, SubscriptionStor
     {
         public SubscriptionFrequency Frequency { get; set; } = SubscriptionFrequency.Daily;
         public bool IncludeTrending { get; set; } = true;
+        public string? SavedQuery { get; set; }
     }
 
     [BindProperty] public Input Form { get; set; } = new();
@@ -20,19 +21,22 @@ public sealed class PreferencesModel(SubscriptionTokens tokens, SubscriptionStor
     public bool Saved { get; private set; }
     public string Email { get; private set; } = "";
     public string UnsubscribeLink { get; private set; } = "";
+    /// <summary>When mails to the address were paused after repeated refusals by its mail server.</summary>
+    public DateTime? SuspendedAt { get; private set; }
 
     public async Task OnGetAsync([FromQuery] string? token, CancellationToken ct)
     {
         if (await LoadAsync(token, ct) is not { } s) return;
-        Form = new Input { Frequency = s.Frequency, IncludeTrending = s.IncludeTrending };
+        Form = new Input { Frequency = s.Frequency, IncludeTrending = s.IncludeTrending, SavedQuery = s.SavedQuery };
     }
 
     public async Task<IActionResult> OnPostAsync([FromQuery] string? token, CancellationToken ct)
     {
         if (await LoadAsync(token, ct) is not { } s || Ended) return Page();
         if (!Enum.IsDefined(Form.Frequency)) ModelState.AddModelError("Form.Frequency", "Choose daily or weekly.");
+        if (Subscription.InvalidSavedQuery(Form.SavedQuery) is { } problem) ModelState.AddModelError("Form.SavedQuery", problem);
         if (!ModelState.IsValid) return Page();
-        Saved = await store.UpdatePreferencesAsync(s.Id, Form.Frequency, Form.IncludeTrending, ct);
+        Saved = await store.UpdatePreferencesAsync(s.Id, Form.Frequency, Form.IncludeTrending, Form.SavedQuery, ct);
         return Page();
     }
 
@@ -43,7 +47,8 @@ public sealed class PreferencesModel(SubscriptionTokens tokens, SubscriptionStor
         Valid = true;
         Ended = s.UnsubscribedAt is not null;
         Email = s.Email;
-        UnsubscribeLink = links.Unsubscribe(SubscriptionLinks.BaseUrl(Request), s.Id);
+        SuspendedAt = s.SuspendedAt;
+        UnsubscribeLink = links.Unsubscribe(Request.PathBase, s.Id);
         return s;
     }
 }
