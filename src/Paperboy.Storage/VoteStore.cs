@@ -46,13 +46,6 @@ public sealed class VoteStore(IDbContextFactory<PaperboyDb> factory, TimeProvide
         return (await db.Votes.Where(v => v.UserId == userId && ids.Contains(v.PaperId)).Select(v => v.PaperId).ToListAsync(ct)).ToHashSet();
     }
 
-    /// <summary>The papers a member upvoted, newest vote first.</summary>
-    public async Task<List<string>> PapersVotedByAsync(string userId, int limit, CancellationToken ct = default)
-    {
-        await using var db = await factory.CreateDbContextAsync(ct);
-        return await db.Votes.Where(v => v.UserId == userId).OrderByDescending(v => v.At).Select(v => v.PaperId).Take(limit).ToListAsync(ct);
-    }
-
     /// <summary>
     /// What each of these members liked, for recommendations: the papers they upvoted plus the papers in their
     /// collections (public or private), each once. Members who liked nothing are absent.

@@ -13,8 +13,6 @@ public static class RecommendationEndpoints
 {
     /// <summary>How many of the newest papers are ranked for a member.</summary>
     public const int Candidates = 2_000;
-    /// <summary>How many of a member's most recent upvotes count as likes.</summary>
-    public const int MaxVotesRead = 5_000;
 
     public sealed record BecauseJson(string Id, string Title, string Url);
 
@@ -30,15 +28,12 @@ public static class RecommendationEndpoints
     }
 
     private static async Task<IResult> RecommendAsync(ClaimsPrincipal user, HttpRequest req, IRecommender recommender, VoteStore votes,
-        CollectionStore collections, PaperStore papers, TimeProvider clock, CancellationToken ct, string? limit = null)
+        PaperStore papers, TimeProvider clock, CancellationToken ct, string? limit = null)
     {
         if (!ApiEndpoints.TryInt(limit, 20, 1, ApiEndpoints.MaxLimit, out var l))
             return ApiEndpoints.Problem("limit", $"limit must be a whole number from 1 to {ApiEndpoints.MaxLimit}.");
         var userId = CommunityEndpoints.UserId(user);
-        var liked = (await votes.PapersVotedByAsync(userId, MaxVotesRead, ct)).ToHashSet(StringComparer.Ordinal);
-        foreach (var collection in await collections.OwnedByAsync(userId, ct))
-            foreach (var entry in await collections.EntriesAsync(collection.Id, ct: ct))
-                liked.Add(entry.PaperId);
+        var liked = (await votes.LikedByAsync([userId], ct)).GetValueOrDefault(userId) ?? [];
 
         var tomorrow = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(1);
         var recent = await papers.RecentBeforeAsync(tomorrow, Candidates, ct);

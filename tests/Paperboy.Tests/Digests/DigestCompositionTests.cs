@@ -66,18 +66,27 @@ public sealed class DigestCompositionTests
     }
 
     [Fact]
-    public async Task Without_a_recommender_there_is_no_recommendations_section_even_for_members_who_liked_papers()
+    public async Task Members_get_recommendations_because_of_a_paper_they_liked_and_others_get_none()
     {
         await using var host = await WorldAsync();
         var member = await Members.CreateAsync(host, Email("member"));
         await host.Get<VoteStore>().SetAsync(member.Id, DayBefore.Id, true);
-        var s = await SubscribeAsync(host, member.Email!, userId: member.Id);
+        var forMember = await SubscribeAsync(host, member.Email!, userId: member.Id);
+        var stranger = await SubscribeAsync(host, Email("stranger"));
 
-        var digest = await ComposeOneAsync(host, s);
+        var digest = await ComposeOneAsync(host, forMember);
+        var other = await ComposeOneAsync(host, stranger);
 
-        Assert.DoesNotContain(digest.Items, i => i.Reason == DigestReason.Recommended);
-        Assert.Null(host.App.Services.GetService(typeof(global::Paperboy.Search.Recommending.IRecommender)));
-        Assert.DoesNotContain("Recommended", host.Get<DigestMail>().Render(digest).TextBody);
+        // The real recommender on the live semantic index: the liked diffusion-sampler paper brings the period's
+        // diffusion-sampler papers first, each named as the reason; the liked paper itself is not news.
+        var recommended = digest.Items.Where(i => i.Reason == DigestReason.Recommended).ToList();
+        Assert.NotEmpty(recommended);
+        Assert.Contains(recommended[0].Paper.Id, new[] { Both.Id, MatchOnly.Id });
+        Assert.All(recommended, r => Assert.Equal($"because you liked {DayBefore.Title}", r.Why));
+        Assert.DoesNotContain(digest.Items, i => i.Paper.Id == DayBefore.Id);
+        Assert.Equal(digest.Items.Select(i => i.Paper.Id).Distinct().Count(), digest.Items.Count);
+        Assert.Contains($"because you liked {DayBefore.Title}", host.Get<DigestMail>().Render(digest).TextBody);
+        Assert.DoesNotContain(other.Items, i => i.Reason == DigestReason.Recommended);
     }
 
     [Fact]
