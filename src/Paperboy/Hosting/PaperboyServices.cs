@@ -20,11 +20,17 @@ public static class PaperboyServices
         services.AddHttpClient(EmbedderSetup.HttpClientName);
         services.AddSingleton(TimeProvider.System);
         // Pooled: every search and page asks for a context, and a reused one skips the set-up (measured in bench/search).
-        services.AddPooledDbContextFactory<PaperboyDb>((sp, db) =>
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        services.AddSingleton(storage);
+        services.AddPaperboyDb(storage.Provider, sp =>
         {
+            if (storage.Provider == StoreProvider.Postgres)
+                return string.IsNullOrWhiteSpace(storage.ConnectionString)
+                    ? throw new InvalidOperationException("Storage:Provider is postgres but Storage:ConnectionString is not set.")
+                    : storage.ConnectionString;
             var o = sp.GetRequiredService<IOptions<PaperboyOptions>>().Value;
             Directory.CreateDirectory(o.DataDir);
-            db.UseSqliteStore(StorageSetup.SqliteConnectionString(o.DataDir));
+            return StorageSetup.SqliteConnectionString(o.DataDir);
         });
         services.AddSingleton<PaperStore>();
         services.AddSingleton<PaperImporter>();

@@ -45,9 +45,13 @@ public static class WebApp
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddHealthChecks();
-        // Keys live in the data directory (PaperboyOptions.KeysPath), so sign-ins and email links survive restarts.
-        services.AddDataProtection().SetApplicationName("Paperboy");
-        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+        // On SQLite (one node) keys live in the data directory (PaperboyOptions.KeysPath), so sign-ins and email links
+        // survive restarts. On PostgreSQL they live in the database, so a cookie, antiforgery token or email link made by
+        // one web node is read by every other.
+        var dataProtection = services.AddDataProtection().SetApplicationName("Paperboy");
+        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        if (storage.Provider == StoreProvider.Postgres) dataProtection.PersistKeysToDbContext<PostgresPaperboyDb>();
+        else services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
             .Configure<Microsoft.Extensions.Options.IOptions<PaperboyOptions>, ILoggerFactory>((keys, paperboy, logs) =>
                 keys.XmlRepository = new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(
                     new DirectoryInfo(paperboy.Value.KeysPath), logs));
@@ -106,7 +110,7 @@ public static class WebApp
     {
         BadHttpRequestException b => b.StatusCode,
         OperationCanceledException => StatusCodes.Status499ClientClosedRequest,
-        Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 } => StatusCodes.Status503ServiceUnavailable,
+        _ when StorageSetup.IsUnavailable(e) => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 
