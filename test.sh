@@ -13,8 +13,9 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Real Chromium for the browser tests, a real SMTP server (aiosmtpd) for the mail tests.
-apt_install chromium chromium-driver python3-aiosmtpd
+# Real Chromium for the browser tests, a real SMTP server (aiosmtpd) for the mail tests, a real PostgreSQL for the
+# store tests on the second provider (the tests initdb and start their own server; the package's cluster is not used).
+apt_install chromium chromium-driver python3-aiosmtpd postgresql
 
 dotnet restore Paperboy.slnx --nologo -v quiet
 dotnet build Paperboy.slnx -c Release --no-restore --nologo -v quiet -clp:ErrorsOnly

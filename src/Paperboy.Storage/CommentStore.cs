@@ -36,6 +36,7 @@ public sealed class CommentStore(IDbContextFactory<PaperboyDb> factory, TimeProv
         Check(markdown);
         await using var db = await factory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await ChangeLog.SerialiseAppendsAsync(db, ct);
         var id = await ResolveAsync(db, paperId, ct);
         if (id is null) return null;
         var now = clock.GetUtcNow().UtcDateTime;
@@ -67,6 +68,7 @@ public sealed class CommentStore(IDbContextFactory<PaperboyDb> factory, TimeProv
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await ChangeLog.SerialiseAppendsAsync(db, ct);
         var comment = await db.Comments.FirstOrDefaultAsync(c => c.Id == commentId && !c.Deleted, ct);
         if (comment is null) return Outcome.NotFound;
         if (comment.UserId != userId && !admin) return Outcome.Forbidden;

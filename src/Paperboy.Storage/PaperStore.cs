@@ -32,6 +32,7 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
         var batch = ImportBatch.Fold(papers);
         await using var db = await factory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await ChangeLog.SerialiseAppendsAsync(db, ct);
         int added = 0, merged = 0, unchanged = 0;
         var now = clock.GetUtcNow().UtcDateTime;
 

@@ -52,9 +52,18 @@ public sealed class ApiToken
     public DateTime? LastUsedAt { get; set; }
 }
 
-/// <summary>The system of record: papers, their aliases, the change log, and the community (members, votes, tokens).</summary>
-public sealed class PaperboyDb(DbContextOptions<PaperboyDb> options) : IdentityDbContext<PaperboyUser>(options)
+/// <summary>
+/// The system of record: papers, their aliases, the change log, and the community (members, votes, tokens).
+/// This is the SQLite context (its migrations are <c>Migrations/Sqlite</c>); <see cref="PostgresPaperboyDb"/> derives
+/// from it so that PostgreSQL has a model snapshot and migrations of its own. The stores only ever see this type.
+/// </summary>
+public class PaperboyDb : IdentityDbContext<PaperboyUser>
 {
+    public PaperboyDb(DbContextOptions<PaperboyDb> options) : base(options) { }
+
+    /// <summary>For a provider-specific context (its own options type, so each has its own pool and migrations).</summary>
+    protected PaperboyDb(DbContextOptions options) : base(options) { }
+
     public const string TitleKey = nameof(TitleKey);
     public const string BoardDay = "BoardDate";
     public const string AddedAt = nameof(AddedAt);

@@ -2,12 +2,79 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Paperboy.Storage;
 
-/// <summary>Opens the SQLite store: WAL journal, a busy timeout so concurrent writers queue instead of failing.</summary>
+public enum StoreProvider { Sqlite, Postgres }
+
+/// <summary>The <c>Storage</c> configuration section: which database is the system of record.</summary>
+public sealed class StorageOptions
+{
+    public const string Section = "Storage";
+
+    /// <summary><c>sqlite</c> (default: <c>paperboy.db</c> in the data directory) or <c>postgres</c>.</summary>
+    public StoreProvider Provider { get; set; } = StoreProvider.Sqlite;
+
+    /// <summary>For <c>postgres</c>, an Npgsql connection string; ignored for SQLite.</summary>
+    public string? ConnectionString { get; set; }
+}
+
+/// <summary>
+/// Opens the store. The one place that knows the providers: SQLite (WAL journal, a busy timeout so concurrent writers
+/// queue instead of failing) or PostgreSQL (<see cref="PostgresPaperboyDb"/>, its own migrations).
+/// </summary>
 public static class StorageSetup
 {
+    /// <summary>
+    /// Registers a pooled <see cref="IDbContextFactory{PaperboyDb}"/> for the provider. On PostgreSQL the pool holds
+    /// <see cref="PostgresPaperboyDb"/>s, handed out as <see cref="PaperboyDb"/>, and the derived context is also
+    /// available as itself (scoped) for what needs the PostgreSQL-only tables (the data-protection key ring).
+    /// </summary>
+    public static IServiceCollection AddPaperboyDb(this IServiceCollection services, StoreProvider provider, Func<IServiceProvider, string> connectionString)
+    {
+        switch (provider)
+        {
+            case StoreProvider.Sqlite:
+                services.AddPooledDbContextFactory<PaperboyDb>((sp, db) => db.UseSqliteStore(connectionString(sp)));
+                break;
+            case StoreProvider.Postgres:
+                services.AddPooledDbContextFactory<PostgresPaperboyDb>((sp, db) => db.UsePostgresStore(connectionString(sp)));
+                services.AddSingleton<IDbContextFactory<PaperboyDb>>(sp => new AsPaperboyDb<PostgresPaperboyDb>(sp.GetRequiredService<IDbContextFactory<PostgresPaperboyDb>>()));
+                services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PostgresPaperboyDb>>().CreateDbContext());
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(provider), provider, "Storage:Provider is sqlite or postgres.");
+        }
+        return services;
+    }
+
+    public static DbContextOptionsBuilder UsePostgresStore(this DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString);
+
+    /// <summary>A duplicate key: SQLite's SQLITE_CONSTRAINT_PRIMARYKEY / _UNIQUE, PostgreSQL's 23505.</summary>
+    public static bool IsUniqueViolation(DbUpdateException e) => e.InnerException switch
+    {
+        SqliteException s => s.SqliteExtendedErrorCode is 1555 or 2067,
+        PostgresException p => p.SqlState == PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
+
+    /// <summary>The store is there but cannot answer now (SQLite busy or locked; PostgreSQL unreachable or shutting down): a 503, not a 500.</summary>
+    public static bool IsUnavailable(Exception e) => e switch
+    {
+        SqliteException { SqliteErrorCode: 5 or 6 } => true,
+        NpgsqlException n => n.IsTransient,
+        _ => false,
+    };
+
+    private sealed class AsPaperboyDb<T>(IDbContextFactory<T> inner) : IDbContextFactory<PaperboyDb> where T : PaperboyDb
+    {
+        public PaperboyDb CreateDbContext() => inner.CreateDbContext();
+        public async Task<PaperboyDb> CreateDbContextAsync(CancellationToken ct = default) => await inner.CreateDbContextAsync(ct);
+    }
+
     public static string SqliteConnectionString(string dataDir) => new SqliteConnectionStringBuilder
     {
         DataSource = Path.Combine(dataDir, "paperboy.db"),

@@ -98,7 +98,7 @@ public sealed class SubscriptionStore(IDbContextFactory<PaperboyDb> factory, Tim
                 await db.SaveChangesAsync(ct);
                 return (existing, SubscribeOutcome.ConfirmationDue);
             }
-            catch (DbUpdateException) when (attempt == 0)
+            catch (DbUpdateException e) when (attempt == 0 && StorageSetup.IsUniqueViolation(e))
             {
                 // The same address was inserted at the same moment: read it again.
             }

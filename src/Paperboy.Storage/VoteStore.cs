@@ -15,6 +15,7 @@ public sealed class VoteStore(IDbContextFactory<PaperboyDb> factory, TimeProvide
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await ChangeLog.SerialiseAppendsAsync(db, ct);
         var id = await db.Papers.Where(p => p.Id == paperId).Select(p => p.Id).FirstOrDefaultAsync(ct)
                  ?? await db.Aliases.Where(a => a.Id == paperId).Select(a => a.PaperId).FirstOrDefaultAsync(ct);
         if (id is null) return null;

@@ -105,7 +105,7 @@ public static class ApiEndpoints
             var body = new { status = indexer.Ready ? "ok" : "starting", papers, indexedThrough = indexer.Ready ? indexes.Lexical.AppliedSeq : 0 };
             return indexer.Ready ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: 503);
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (System.Data.Common.DbException e)
         {
             return TypedResults.Json(new { status = "unavailable", error = e.Message }, statusCode: 503);
         }

@@ -71,7 +71,7 @@ public static class CliApp
         services.AddPaperboy(config);
         Accounts.CommunitySetup.AddAccountsCore(services);
         services.AddPaperboyMail(config);
-        services.AddPaperboyDataProtection();
+        services.AddPaperboyDataProtection(config);
         services.AddSubscriptions();
         services.AddDigests(config);
         return services.BuildServiceProvider();

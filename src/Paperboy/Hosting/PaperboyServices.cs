@@ -24,11 +24,17 @@ public static class PaperboyServices
         services.AddHttpClient(EmbedderSetup.HttpClientName);
         services.TryAddSingleton(TimeProvider.System);   // a test may register its own clock first
         // Pooled: every search and page asks for a context, and a reused one skips the set-up (measured in bench/search).
-        services.AddPooledDbContextFactory<PaperboyDb>((sp, db) =>
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        services.AddSingleton(storage);
+        services.AddPaperboyDb(storage.Provider, sp =>
         {
+            if (storage.Provider == StoreProvider.Postgres)
+                return string.IsNullOrWhiteSpace(storage.ConnectionString)
+                    ? throw new InvalidOperationException("Storage:Provider is postgres but Storage:ConnectionString is not set.")
+                    : storage.ConnectionString;
             var o = sp.GetRequiredService<IOptions<PaperboyOptions>>().Value;
             Directory.CreateDirectory(o.DataDir);
-            db.UseSqliteStore(StorageSetup.SqliteConnectionString(o.DataDir));
+            return StorageSetup.SqliteConnectionString(o.DataDir);
         });
         services.AddSingleton<PaperStore>();
         services.AddSingleton<PaperImporter>();
@@ -47,10 +53,17 @@ public static class PaperboyServices
     /// Data protection with its keys in the data directory (<see cref="PaperboyOptions.KeysPath"/>), so sign-ins and the
     /// signed links in mails survive restarts, and links mailed by the CLI open on the server.
     /// </summary>
-    public static IServiceCollection AddPaperboyDataProtection(this IServiceCollection services)
+    /// <summary>
+    /// One key ring for the web host and the CLI, so links mailed by either open on the server. On SQLite (one node)
+    /// the keys live in the data directory (PaperboyOptions.KeysPath) and survive restarts; on PostgreSQL they live in
+    /// the database, so a cookie, antiforgery token or email link made by one web node is read by every other.
+    /// </summary>
+    public static IServiceCollection AddPaperboyDataProtection(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddDataProtection().SetApplicationName("Paperboy");
-        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+        var dataProtection = services.AddDataProtection().SetApplicationName("Paperboy");
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        if (storage.Provider == StoreProvider.Postgres) dataProtection.PersistKeysToDbContext<PostgresPaperboyDb>();
+        else services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
             .Configure<IOptions<PaperboyOptions>, ILoggerFactory>((keys, paperboy, logs) =>
                 keys.XmlRepository = new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(
                     new DirectoryInfo(paperboy.Value.KeysPath), logs));

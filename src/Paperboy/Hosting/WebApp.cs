@@ -48,7 +48,7 @@ public static class WebApp
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddHealthChecks();
-        services.AddPaperboyDataProtection();
+        services.AddPaperboyDataProtection(builder.Configuration);
         services.Configure<RouteOptions>(o => o.LowercaseUrls = true);
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -104,7 +104,7 @@ public static class WebApp
     {
         BadHttpRequestException b => b.StatusCode,
         OperationCanceledException => StatusCodes.Status499ClientClosedRequest,
-        Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 } => StatusCodes.Status503ServiceUnavailable,
+        _ when StorageSetup.IsUnavailable(e) => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 

@@ -20,11 +20,13 @@ public sealed class TrendingTests
         Assert.Equal(5 / Math.Pow(2, 1.5), PaperStore.TrendingScore(5, new DateOnly(2026, 11, 24), now), 10);   // not in the future
     }
 
-    [Fact]
-    public async Task Fresh_papers_with_fewer_votes_beat_old_ones_with_more_and_unvoted_papers_never_trend()
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task Fresh_papers_with_fewer_votes_beat_old_ones_with_more_and_unvoted_papers_never_trend(StoreProvider provider)
     {
         var clock = new FixedClock(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
-        await using var db = await TestStore.CreateAsync(clock);
+        await using var db = await TestStore.CreateAsync(provider, clock);
         await db.Store.ImportAsync([
             P("Today with five", 5, new DateOnly(2026, 11, 23)),
             P("Yesterday with twelve", 12, new DateOnly(2026, 11, 22)),

@@ -1,18 +1,22 @@
 using System.Text;
 using Paperboy.Core.Import;
 using Paperboy.Core.Papers;
+using Paperboy.Storage;
 using Paperboy.Tests.Import;
 using Paperboy.Tests.Support;
 
 namespace Paperboy.Tests.Storage;
 
-/// <summary>The store over a real SQLite file: seed import, idempotence, identity, re-keying, transactions, export.</summary>
-public sealed class PaperStoreTests : IAsyncLifetime
+/// <summary>
+/// The store: seed import, idempotence, identity, re-keying, transactions, export. Every test runs twice, over a real
+/// SQLite file (<see cref="SqlitePaperStoreTests"/>) and over a real PostgreSQL database (<see cref="PostgresPaperStoreTests"/>).
+/// </summary>
+public abstract class PaperStoreTests(StoreProvider provider) : IAsyncLifetime
 {
     private const string Rayleigh = "Rayleigh Quotient Graph Neural Networks for Graph-level Anomaly Detection";
     private TestStore _db = null!;
 
-    public async Task InitializeAsync() => _db = await TestStore.CreateAsync();
+    public async Task InitializeAsync() => _db = await TestStore.CreateAsync(provider);
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
     [Fact]
@@ -218,7 +222,7 @@ public sealed class PaperStoreTests : IAsyncLifetime
         var exported = Export(await _db.AllAsync());
         Assert.Equal(261, exported.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
 
-        await using var fresh = await TestStore.CreateAsync();
+        await using var fresh = await TestStore.CreateAsync(provider);
         using var dir = new TempDir();
         var file = dir.File("export.jsonl", exported);
         var summary = await fresh.ImportFileAsync(file);
@@ -274,3 +278,7 @@ public sealed class PaperStoreTests : IAsyncLifetime
         return sb.ToString();
     }
 }
+
+public sealed class SqlitePaperStoreTests() : PaperStoreTests(StoreProvider.Sqlite);
+
+public sealed class PostgresPaperStoreTests() : PaperStoreTests(StoreProvider.Postgres);

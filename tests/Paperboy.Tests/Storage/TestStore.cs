@@ -8,7 +8,11 @@ using Paperboy.Tests.Support;
 
 namespace Paperboy.Tests.Storage;
 
-/// <summary>A real <see cref="PaperStore"/> over a SQLite file in a temporary directory, migrated and empty.</summary>
+/// <summary>
+/// A real <see cref="PaperStore"/>, migrated and empty: over a SQLite file in a temporary directory (the default), or
+/// over a fresh database on the test run's real PostgreSQL server. Both are registered exactly as the host does it
+/// (<see cref="StorageSetup.AddPaperboyDb"/>), so a store test proves the same behaviour on each provider.
+/// </summary>
 public sealed class TestStore : IAsyncDisposable
 {
     /// <summary>The "today" every test import uses, so year-less seed dates resolve the same way on any day.</summary>
@@ -16,24 +20,36 @@ public sealed class TestStore : IAsyncDisposable
 
     private readonly TempDir _dir = new();
     private readonly ServiceProvider _services;
+    private readonly PostgresServer? _postgres;
 
+    public StoreProvider Provider { get; }
     public PaperStore Store { get; }
     public string DataDir => _dir.Path;
+    /// <summary>The provider's connection string (the SQLite file, or the PostgreSQL test database).</summary>
+    public string ConnectionString { get; }
+    public TimeProvider Clock { get; }
 
     public IDbContextFactory<PaperboyDb> Factory => _services.GetRequiredService<IDbContextFactory<PaperboyDb>>();
 
-    private TestStore(TimeProvider? clock = null)
+    private TestStore(StoreProvider provider, string? connectionString, PostgresServer? postgres, TimeProvider? clock)
     {
-        var cs = StorageSetup.SqliteConnectionString(_dir.Path);
-        _services = new ServiceCollection()
-            .AddDbContextFactory<PaperboyDb>(o => o.UseSqliteStore(cs))
-            .BuildServiceProvider();
-        Store = new PaperStore(_services.GetRequiredService<IDbContextFactory<PaperboyDb>>(), clock ?? TimeProvider.System);
+        (Provider, _postgres, Clock) = (provider, postgres, clock ?? TimeProvider.System);
+        ConnectionString = connectionString ?? StorageSetup.SqliteConnectionString(_dir.Path);
+        _services = new ServiceCollection().AddPaperboyDb(provider, _ => ConnectionString).BuildServiceProvider();
+        Store = new PaperStore(Factory, Clock);
     }
 
-    public static async Task<TestStore> CreateAsync(TimeProvider? clock = null)
+    public static Task<TestStore> CreateAsync(TimeProvider? clock = null) => CreateAsync(StoreProvider.Sqlite, clock);
+
+    public static async Task<TestStore> CreateAsync(StoreProvider provider, TimeProvider? clock = null)
     {
-        var s = new TestStore(clock);
+        TestStore s;
+        if (provider == StoreProvider.Postgres)
+        {
+            var server = await PostgresServer.SharedAsync();
+            s = new TestStore(provider, await server.CreateDatabaseAsync(), server, clock);
+        }
+        else s = new TestStore(provider, null, null, clock);
         await s.Store.MigrateAsync();
         return s;
     }
@@ -59,7 +75,8 @@ public sealed class TestStore : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _services.DisposeAsync();
-        SqliteConnection.ClearAllPools();
+        if (_postgres is not null) await _postgres.DropDatabaseAsync(ConnectionString);
+        else SqliteConnection.ClearAllPools();
         _dir.Dispose();
     }
 }

@@ -43,6 +43,10 @@ public sealed class TestHost : IAsyncDisposable
         return host;
     }
 
+    /// <summary>The same application over a PostgreSQL database (its connection string from <see cref="PostgresServer"/>).</summary>
+    public static Task<TestHost> StartOnPostgresAsync(string connectionString, bool seedDemo = true, params string[] settings) =>
+        StartAsync(seedDemo, ["--Storage:Provider=postgres", $"--Storage:ConnectionString={connectionString}", .. settings]);
+
     public T Get<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
     public async ValueTask DisposeAsync()
