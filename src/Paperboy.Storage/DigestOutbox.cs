@@ -134,24 +134,20 @@ public sealed class DigestOutbox(IDbContextFactory<PaperboyDb> factory, TimeProv
     public async Task<List<ClaimedDigest>> ClaimAsync(string owner, int max, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var conn = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        await using var cmd = conn.CreateCommand();
-        cmd.CommandText = """
-            UPDATE digest_outbox SET Status = 'Sending', ClaimedBy = $owner, ClaimedAt = $now, Attempts = Attempts + 1
-            WHERE Id IN (SELECT Id FROM digest_outbox WHERE Status = 'Pending' AND NextAttemptAt <= $now ORDER BY NextAttemptAt, Id LIMIT $max)
-              AND Status = 'Pending'
-            RETURNING Id, SubscriptionId, Recipient, MessageId, Mime, Attempts
-            """;
-        Parameter(cmd, "$owner", owner);
-        Parameter(cmd, "$now", Timestamp(now));
-        Parameter(cmd, "$max", max);
-        var claimed = new List<ClaimedDigest>();
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct))
-                claimed.Add(new ClaimedDigest(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), (byte[])r.GetValue(4), r.GetInt32(5)));
-        return claimed.OrderBy(c => c.Id).ToList();
+        var due = await db.DigestOutbox.Where(d => d.Status == DigestStatus.Pending && d.NextAttemptAt <= now)
+            .OrderBy(d => d.NextAttemptAt).ThenBy(d => d.Id).Select(d => d.Id).Take(max).ToListAsync(ct);
+        if (due.Count == 0) return [];
+        // The update takes only rows that are still pending, so a row claimed meanwhile by another sender is skipped;
+        // the owner (one per run, which claims one batch at a time) then tells which of them this call got.
+        await db.DigestOutbox.Where(d => due.Contains(d.Id) && d.Status == DigestStatus.Pending).ExecuteUpdateAsync(u => u
+            .SetProperty(d => d.Status, DigestStatus.Sending).SetProperty(d => d.ClaimedBy, owner)
+            .SetProperty(d => d.ClaimedAt, now).SetProperty(d => d.Attempts, d => d.Attempts + 1), ct);
+        return await db.DigestOutbox.AsNoTracking()
+            .Where(d => due.Contains(d.Id) && d.Status == DigestStatus.Sending && d.ClaimedBy == owner)
+            .OrderBy(d => d.Id)
+            .Select(d => new ClaimedDigest(d.Id, d.SubscriptionId, d.Recipient, d.MessageId, d.Mime, d.Attempts))
+            .ToListAsync(ct);
     }
 
     /// <summary>The mail server accepted the digest: done for good (its MIME is dropped, its Message-ID kept). Resets the subscription's failure count.</summary>
@@ -247,15 +243,4 @@ public sealed class DigestOutbox(IDbContextFactory<PaperboyDb> factory, TimeProv
     }
 
     private static string Truncate(string s) => s.Length <= OutboxDigest.MaxError ? s : s[..OutboxDigest.MaxError];
-
-    /// <summary>EF Core's SQLite text form of a DateTime, so raw SQL compares with what EF wrote.</summary>
-    private static string Timestamp(DateTime t) => t.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static void Parameter(DbCommand cmd, string name, object value)
-    {
-        var p = cmd.CreateParameter();
-        p.ParameterName = name;
-        p.Value = value;
-        cmd.Parameters.Add(p);
-    }
 }

@@ -28,9 +28,9 @@ public sealed class JobLockStore(IDbContextFactory<PaperboyDb> factory, TimeProv
         var expires = now + lease;
         await using var db = await factory.CreateDbContextAsync(ct);
         var changed = await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO job_locks (Name, Owner, ExpiresAt) VALUES ({name}, {owner}, {expires})
-            ON CONFLICT (Name) DO UPDATE SET Owner = excluded.Owner, ExpiresAt = excluded.ExpiresAt
-            WHERE job_locks.Owner = excluded.Owner OR job_locks.ExpiresAt <= {now}
+            INSERT INTO job_locks ("Name", "Owner", "ExpiresAt") VALUES ({name}, {owner}, {expires})
+            ON CONFLICT ("Name") DO UPDATE SET "Owner" = excluded."Owner", "ExpiresAt" = excluded."ExpiresAt"
+            WHERE job_locks."Owner" = excluded."Owner" OR job_locks."ExpiresAt" <= {now}
             """, ct);
         return changed == 1;
     }

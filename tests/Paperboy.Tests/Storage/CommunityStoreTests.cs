@@ -54,7 +54,7 @@ public abstract class CommunityStoreTests(StoreProvider provider) : IAsyncLifeti
         var withdrawn = await votes.SetAsync(members[0], paper.Id, false);
         Assert.Equal(new VoteResult(paper.Id, 19, false), withdrawn);
         Assert.Equal(21, (await _db.Store.ChangesSinceAsync(0, 100)).Count(c => c.CountsOnly));
-        Assert.Equal([paper.Id], await votes.PapersVotedByAsync(members[1], 10));
+        Assert.Equal([paper.Id], (await votes.LikedByAsync([members[1]]))[members[1]]);
     }
 
     [Fact]
