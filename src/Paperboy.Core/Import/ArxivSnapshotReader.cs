@@ -20,7 +20,8 @@ public static class ArxivSnapshotReader
         MaxDepth = 16,
     };
 
-    private static readonly string[] CreatedFormats = ["ddd, d MMM yyyy HH:mm:ss 'GMT'", "ddd, dd MMM yyyy HH:mm:ss 'GMT'"];
+    // The weekday is dropped before parsing: a wrong one (hand-edited files) should not make a date invalid.
+    private static readonly string[] CreatedFormats = ["d MMM yyyy HH:mm:ss 'GMT'", "d MMM yyyy HH:mm:ss"];
 
     /// <summary>True when <paramref name="line"/> (a file's first line) is a snapshot record rather than, say, Paperboy's own jsonl.</summary>
     public static bool LooksLike(ReadOnlySpan<byte> line)
@@ -134,7 +135,8 @@ public static class ArxivSnapshotReader
         var first = versions.Find(v => v?.Version == "v1") ?? versions[0];
         if (first?.Created is not { } created || created.Trim().Length == 0) return null;
         var text = created.Trim();
-        if (DateTimeOffset.TryParseExact(text, CreatedFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
+        var date = text.IndexOf(", ", StringComparison.Ordinal) is var comma and >= 0 ? text[(comma + 2)..] : text;
+        if (DateTimeOffset.TryParseExact(date, CreatedFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
             || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out t))
             return DateOnly.FromDateTime(t.UtcDateTime);
         throw new ImportException(name, line, $"invalid date '{text}' in versions");

@@ -28,7 +28,6 @@ public sealed class SnapshotLoader(PaperStore store, TimeProvider clock)
         var name = path;
         if (!File.Exists(path)) throw new ImportException(name, 0, "no such file");
         var full = Path.GetFullPath(path);
-        var head = Hash(full, 0, HeadBytes);
 
         long offset = 0, records = 0;
         var line = 0;
@@ -36,7 +35,7 @@ public sealed class SnapshotLoader(PaperStore store, TimeProvider clock)
         var started = clock.GetUtcNow().UtcDateTime;
         if (await store.BulkCheckpointAsync(full, ct) is { } saved)
         {
-            if (saved.HeadHash == head && saved.Offset <= new FileInfo(full).Length && Tail(full, saved.Offset) == saved.TailHash)
+            if (saved.Offset <= new FileInfo(full).Length && Head(full, saved.Offset) == saved.HeadHash && Tail(full, saved.Offset) == saved.TailHash)
             {
                 (offset, line, records, started) = (saved.Offset, saved.Line, saved.Records, saved.StartedAt);
                 resumedAfter = line;
@@ -68,11 +67,11 @@ public sealed class SnapshotLoader(PaperStore store, TimeProvider clock)
                 records += batch.Count;
                 var checkpoint = new BulkCheckpoint
                 {
-                    Path = full, HeadHash = head, TailHash = Tail(full, lines.Offset), Offset = lines.Offset, Line = lines.Line,
+                    Path = full, HeadHash = Head(full, lines.Offset), TailHash = Tail(full, lines.Offset), Offset = lines.Offset, Line = lines.Line,
                     Records = records, Running = true, StartedAt = started, UpdatedAt = clock.GetUtcNow().UtcDateTime,
                 };
                 summary = summary.Plus(await store.ImportBatchAsync(batch, checkpoint, last: !more, ct));
-                batches++;
+                if (batch.Count > 0) batches++;
                 progress(lines.Offset, records);
                 if (!more) return new SnapshotLoad(summary, batches, resumedAfter);
                 batch = new List<Paper>(batchSize);
@@ -94,6 +93,9 @@ public sealed class SnapshotLoader(PaperStore store, TimeProvider clock)
             : $"lines {batchFirstLine:N0} to {e.Line:N0} were not stored; the {committed:N0} records before line {batchFirstLine:N0} were, and importing the fixed file again resumes there";
         return new ImportException(e.InputName, e.Line, $"{e.Reason} ({stays})");
     }
+
+    /// <summary>Both hashes cover only bytes before the offset, so a line fixed after it does not change them.</summary>
+    private static string Head(string path, long offset) => Hash(path, 0, (int)Math.Min(offset, HeadBytes));
 
     private static string Tail(string path, long offset) => Hash(path, Math.Max(0, offset - TailBytes), (int)Math.Min(offset, TailBytes));
 
