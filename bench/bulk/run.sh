@@ -74,10 +74,10 @@ done
 healthy_s=$(secs "$t0" "$(now)")
 serve_rss=$(hwm)
 index_mb=$(du -sm "$data/index" | cut -f1)
-# A loaded paper is found by its own title words, lexically and (once the vectors are in) semantically.
-probe=$(head -n 1 "$snapshot" | "$py" -c 'import json, sys; r = json.loads(sys.stdin.readline()); print(r["id"] + "\t" + " ".join(r["title"].split()[:6]))')
+# A loaded paper is found by its title as a phrase (synthetic titles share many words, so not by a bag of them).
+probe=$(head -n 1 "$snapshot" | "$py" -c 'import json, sys; r = json.loads(sys.stdin.readline()); print(r["id"] + "\t\"" + " ".join(r["title"].split()) + "\"")')
 probe_id=${probe%%$'\t'*}; probe_q=${probe#*$'\t'}
-found=$(curl -s -G "$base/api/search" --data-urlencode "q=$probe_q" --data-urlencode "limit=50" | grep -c "\"$probe_id\"" || true)
+found=$(curl -s -G "$base/api/search" --data-urlencode "q=$probe_q" --data-urlencode "mode=lexical" --data-urlencode "limit=50" | grep -c "\"$probe_id\"" || true)
 total_s=$(awk -v a="$import_s" -v b="$healthy_s" 'BEGIN { printf "%.1f", a + b }')
 log "serve healthy after $healthy_s s (peak RSS $serve_rss MB); probe $probe_id found: $found"
 
