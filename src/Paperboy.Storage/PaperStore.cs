@@ -1,4 +1,6 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore;
 using Paperboy.Core.Boards;
 using Paperboy.Core.Import;
@@ -27,7 +29,44 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
     }
 
     /// <summary>Adds or merges a batch of papers in one transaction and returns what changed.</summary>
-    public async Task<ImportSummary> ImportAsync(IReadOnlyList<Paper> papers, CancellationToken ct = default)
+    public Task<ImportSummary> ImportAsync(IReadOnlyList<Paper> papers, CancellationToken ct = default) => ImportAsync(papers, null, ct);
+
+    /// <summary>
+    /// One batch of a bulk load: the papers as <see cref="ImportAsync(IReadOnlyList{Paper}, CancellationToken)"/> stores
+    /// them, and in the same transaction the load's checkpoint, saved, or removed when <paramref name="last"/> (the load is done).
+    /// </summary>
+    public Task<ImportSummary> ImportBatchAsync(IReadOnlyList<Paper> papers, BulkCheckpoint checkpoint, bool last, CancellationToken ct = default) =>
+        ImportAsync(papers, async db =>
+        {
+            var row = await db.BulkCheckpoints.FindAsync([checkpoint.Path], ct);
+            if (last) { if (row is not null) db.BulkCheckpoints.Remove(row); return; }
+            if (row is null) db.BulkCheckpoints.Add(row = new BulkCheckpoint { Path = checkpoint.Path });
+            db.Entry(row).CurrentValues.SetValues(checkpoint);
+        }, ct);
+
+    /// <summary>The checkpoint of an unfinished bulk load of the file at this full path, if any.</summary>
+    public async Task<BulkCheckpoint?> BulkCheckpointAsync(string path, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.BulkCheckpoints.AsNoTracking().FirstOrDefaultAsync(c => c.Path == path, ct);
+    }
+
+    /// <summary>Records that the load of this file stopped (an error or Ctrl-C); its checkpoint stays for a resume.</summary>
+    public async Task StopBulkLoadAsync(string path)
+    {
+        await using var db = await factory.CreateDbContextAsync();
+        await db.BulkCheckpoints.Where(c => c.Path == path).ExecuteUpdateAsync(u => u.SetProperty(c => c.Running, false));
+    }
+
+    /// <summary>True while a bulk load is at work: it committed a batch within <paramref name="staleAfter"/> and has not stopped.</summary>
+    public async Task<bool> BulkLoadRunningAsync(TimeSpan staleAfter, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var since = clock.GetUtcNow().UtcDateTime - staleAfter;
+        return await db.BulkCheckpoints.AnyAsync(c => c.Running && c.UpdatedAt > since, ct);
+    }
+
+    private async Task<ImportSummary> ImportAsync(IReadOnlyList<Paper> papers, Func<PaperboyDb, Task>? alsoInTransaction, CancellationToken ct)
     {
         var batch = ImportBatch.Fold(papers);
         await using var db = await factory.CreateDbContextAsync(ct);
@@ -35,6 +74,7 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
         await ChangeLog.SerialiseAppendsAsync(db, ct);
         int added = 0, merged = 0, unchanged = 0;
         var now = clock.GetUtcNow().UtcDateTime;
+        var fresh = new List<Paper>();
 
         var existing = new Dictionary<string, Paper>(StringComparer.Ordinal);
         var byTitle = new Dictionary<string, Paper>(StringComparer.Ordinal);
@@ -84,7 +124,7 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
 
             if (current is null)
             {
-                Add(db, incoming, now);
+                fresh.Add(incoming);      // inserted below with one prepared statement: EF's tracking is the cost at scale
                 existing[incoming.Id] = incoming;
                 byTitle.TryAdd(titleKey, incoming);
                 added++;
@@ -98,10 +138,69 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
             else unchanged++;
         }
 
+        if (alsoInTransaction is not null) await alsoInTransaction(db);
         await db.SaveChangesAsync(ct);
+        Insert(db, fresh, now);
         await tx.CommitAsync(ct);
         return new ImportSummary(papers.Count, added, merged, unchanged);
     }
+
+    /// <summary>
+    /// Inserts new papers and their change-log rows with two prepared statements in the open transaction: at a bulk
+    /// load's scale EF's change tracking costs several times the SQL. Values are written exactly as EF writes them
+    /// (tests compare the two), so reads through EF see no difference.
+    /// </summary>
+    private static void Insert(PaperboyDb db, List<Paper> papers, DateTime now)
+    {
+        if (papers.Count == 0) return;
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        var transaction = (SqliteTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
+        using var paper = connection.CreateCommand();
+        paper.Transaction = transaction;
+        string[] columns = ["Id", "ArxivId", "Version", "Title", "Abstract", "Authors", "AuthorCount", "PublishedAt", "FeedDay", "Upvotes",
+            "MemberVotes", "CommentCount", "MemberComments", "PrimaryCategory", "Categories", "Links", "SubmittedBy", "SubmittedAt",
+            PaperboyDb.AddedAt, PaperboyDb.BoardDay, PaperboyDb.TitleKey];
+        paper.CommandText = $"INSERT INTO papers ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "$" + c))})";
+        var p = columns.ToDictionary(c => c, c => paper.Parameters.Add("$" + c, SqliteType.Text));
+        using var change = connection.CreateCommand();
+        change.Transaction = transaction;
+        change.CommandText = "INSERT INTO changes (PaperId, Deleted, CountsOnly, At) VALUES ($id, 0, 0, $at)";
+        var changeId = change.Parameters.Add("$id", SqliteType.Text);
+        change.Parameters.AddWithValue("$at", Sql(now));
+        p[PaperboyDb.AddedAt].Value = Sql(now);
+        paper.Prepare();
+        change.Prepare();
+        foreach (var x in papers)
+        {
+            p["Id"].Value = x.Id;
+            p["ArxivId"].Value = (object?)x.ArxivId ?? DBNull.Value;
+            p["Version"].Value = (object?)x.Version ?? DBNull.Value;
+            p["Title"].Value = x.Title;
+            p["Abstract"].Value = x.Abstract;
+            p["Authors"].Value = Json(x.Authors);
+            p["AuthorCount"].Value = (object?)x.AuthorCount ?? DBNull.Value;
+            p["PublishedAt"].Value = Sql(x.PublishedAt);
+            p["FeedDay"].Value = Sql(x.FeedDay);
+            p["Upvotes"].Value = x.Upvotes;
+            p["MemberVotes"].Value = x.MemberVotes;
+            p["CommentCount"].Value = x.CommentCount;
+            p["MemberComments"].Value = x.MemberComments;
+            p["PrimaryCategory"].Value = (object?)x.PrimaryCategory ?? DBNull.Value;
+            p["Categories"].Value = Json(x.Categories);
+            p["Links"].Value = Json(x.Links);
+            p["SubmittedBy"].Value = (object?)x.SubmittedBy ?? DBNull.Value;
+            p["SubmittedAt"].Value = x.SubmittedAt is { } at ? at.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFFzzz", CultureInfo.InvariantCulture) : DBNull.Value;
+            p[PaperboyDb.BoardDay].Value = Sql(x.BoardDay);
+            p[PaperboyDb.TitleKey].Value = PaperIdentity.TitleId(x.Title);
+            paper.ExecuteNonQuery();
+            changeId.Value = x.Id;
+            change.ExecuteNonQuery();
+        }
+    }
+
+    private static string Json<T>(List<T> list) => System.Text.Json.JsonSerializer.Serialize(list, PaperboyDb.ListJson);
+    private static string Sql(DateTime t) => t.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
+    private static object Sql(DateOnly? d) => d is { } day ? day.ToString(@"yyyy\-MM\-dd", CultureInfo.InvariantCulture) : DBNull.Value;
 
     private static void Add(PaperboyDb db, Paper p, DateTime now)
     {

@@ -25,6 +25,28 @@ public sealed class PaperAlias
     public string PaperId { get; set; } = "";
 }
 
+/// <summary>
+/// Where an unfinished bulk load of one file stands: written in the same transaction as each batch, removed with the
+/// last one. The file is recognised by its path, the SHA-256 of its first MiB and that of the 64 KiB before
+/// <see cref="Offset"/>, so a file fixed after the stopping point resumes and a different file starts over.
+/// </summary>
+public sealed class BulkCheckpoint
+{
+    public string Path { get; set; } = "";
+    public string HeadHash { get; set; } = "";
+    public string TailHash { get; set; } = "";
+    /// <summary>The byte offset after the last committed line.</summary>
+    public long Offset { get; set; }
+    /// <summary>The number of the last committed line.</summary>
+    public int Line { get; set; }
+    /// <summary>Snapshot records committed so far.</summary>
+    public long Records { get; set; }
+    /// <summary>A loader is at work (false once it stopped on an error or Ctrl-C; a killed one goes stale by <see cref="UpdatedAt"/>).</summary>
+    public bool Running { get; set; }
+    public DateTime StartedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
 /// <summary>A member: an ASP.NET Core Identity user with the name shown next to their votes, comments and submissions.</summary>
 public sealed class PaperboyUser : IdentityUser
 {
@@ -68,6 +90,9 @@ public class PaperboyDb : IdentityDbContext<PaperboyUser>
     public const string BoardDay = "BoardDate";
     public const string AddedAt = nameof(AddedAt);
 
+    /// <summary>How the list columns (authors, categories, links) are stored; <see cref="PaperStore"/>'s bulk insert writes the same.</summary>
+    internal static readonly JsonSerializerOptions ListJson = new(JsonSerializerDefaults.Web);
+
     public DbSet<Paper> Papers => Set<Paper>();
     public DbSet<PaperAlias> Aliases => Set<PaperAlias>();
     public DbSet<Change> Changes => Set<Change>();
@@ -79,11 +104,12 @@ public class PaperboyDb : IdentityDbContext<PaperboyUser>
     public DbSet<Subscription> Subscriptions => Set<Subscription>();
     public DbSet<OutboxDigest> DigestOutbox => Set<OutboxDigest>();
     public DbSet<JobLock> JobLocks => Set<JobLock>();
+    public DbSet<BulkCheckpoint> BulkCheckpoints => Set<BulkCheckpoint>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
         base.OnModelCreating(b);
-        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        var json = ListJson;
         b.Entity<Paper>(e =>
         {
             e.ToTable("papers");
@@ -178,6 +204,14 @@ public class PaperboyDb : IdentityDbContext<PaperboyUser>
         });
         b.Entity<PaperboyUser>(e => e.Property(u => u.DisplayName).HasMaxLength(64));
         b.Entity<PaperAlias>(e => { e.ToTable("paper_aliases"); e.HasKey(a => a.Id); e.Property(a => a.Id).HasMaxLength(64); });
+        b.Entity<BulkCheckpoint>(e =>
+        {
+            e.ToTable("bulk_checkpoints");
+            e.HasKey(c => c.Path);
+            e.Property(c => c.Path).HasMaxLength(4096);
+            e.Property(c => c.HeadHash).HasMaxLength(64);
+            e.Property(c => c.TailHash).HasMaxLength(64);
+        });
         b.Entity<Change>(e =>
         {
             e.ToTable("changes");

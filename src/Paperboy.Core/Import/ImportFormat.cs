@@ -8,14 +8,20 @@ public static class ImportFormat
     public const string ArxivAtom = "arxiv-atom";
     public const string HfDaily = "hf-daily";
     public const string Jsonl = "jsonl";
+    /// <summary>arXiv's metadata snapshot; the CLI streams it in batches (<c>SnapshotLoader</c>) instead of reading it whole.</summary>
+    public const string ArxivSnapshot = "arxiv-snapshot";
 
-    public static readonly string[] All = [Auto, HfPage, ArxivAtom, HfDaily, Jsonl];
+    public static readonly string[] All = [Auto, HfPage, ArxivAtom, HfDaily, Jsonl, ArxivSnapshot];
 
     public static string Detect(ImportSource source)
     {
         var text = source.Text.AsSpan().TrimStart();
         if (text.StartsWith("[")) return HfDaily;
-        if (text.StartsWith("{")) return Jsonl;
+        if (text.StartsWith("{"))
+        {
+            var end = text.IndexOf('\n');
+            return ArxivSnapshotReader.LooksLike(System.Text.Encoding.UTF8.GetBytes((end < 0 ? text : text[..end]).ToString())) ? ArxivSnapshot : Jsonl;
+        }
         // XML only when it says so: a text page may well start with a title such as "<projektor>: …".
         if (text.StartsWith("<?xml") || text.StartsWith("<feed") || text.StartsWith("<OAI-PMH") || text.StartsWith("<!--"))
         {
@@ -36,6 +42,7 @@ public static class ImportFormat
             ArxivAtom => ArxivAtomReader.Read(source),
             HfDaily => HfDailyReader.Read(source),
             Jsonl => JsonlFormat.Read(source),
+            ArxivSnapshot => ArxivSnapshotReader.Read(source),
             _ => throw source.Error(1, $"unknown format '{format}' (known: {string.Join(", ", All)})"),
         };
     }

@@ -29,10 +29,12 @@ public static class PaperValidation
         return null;
     }
 
-    public static void Check(Paper p, ImportSource source, int line)
+    public static void Check(Paper p, ImportSource source, int line) => Check(p, source.Name, line);
+
+    public static void Check(Paper p, string inputName, int line)
     {
         var problem = Problem(p);
-        if (problem is not null) throw source.Error(line, problem);
+        if (problem is not null) throw new ImportException(inputName, line, problem);
     }
 
     private static bool HasControl(string s)

@@ -33,6 +33,7 @@ public sealed class LexicalIndex : IDisposable
     private const string TextField_ = "text";
     private const string IdValues = "id_dv";
     public const int MaxQueryTerms = 64;
+    private const double RamBufferMB = 64, BulkRamBufferMB = 256;
 
     private readonly Directory _dir;
     private readonly IndexWriter? _writer;
@@ -64,7 +65,7 @@ public sealed class LexicalIndex : IDisposable
         {
             OpenMode = OpenMode.CREATE_OR_APPEND,
             Similarity = Bm25,
-            RAMBufferSizeMB = 64,
+            RAMBufferSizeMB = RamBufferMB,
         };
         IndexWriter writer;
         try { writer = new IndexWriter(dir, config); }
@@ -111,6 +112,27 @@ public sealed class LexicalIndex : IDisposable
             Commit(writer, seq);
         }
     }
+
+    /// <summary>Adds papers to an index being rebuilt (after <see cref="Clear"/>), without committing: the next <see cref="Apply"/> commits them.</summary>
+    public void Stage(IEnumerable<Paper> papers)
+    {
+        var writer = _writer ?? throw new InvalidOperationException("the lexical index is open read-only");
+        lock (_writeLock)
+            foreach (var p in papers) writer.AddDocument(ToDocument(p));
+    }
+
+    /// <summary>
+    /// A larger in-memory buffer while a whole corpus is written (fewer, larger segments to merge), back to the
+    /// everyday size when disposed.
+    /// </summary>
+    public IDisposable BulkMode()
+    {
+        var writer = _writer ?? throw new InvalidOperationException("the lexical index is open read-only");
+        writer.Config.RAMBufferSizeMB = BulkRamBufferMB;
+        return new Restore(() => writer.Config.RAMBufferSizeMB = RamBufferMB);
+    }
+
+    private sealed class Restore(Action undo) : IDisposable { public void Dispose() => undo(); }
 
     /// <summary>Merges the index down to one segment: worth it once after a full rebuild, when searches then touch one segment.</summary>
     public void Optimise()

@@ -14,10 +14,10 @@ using Paperboy.Subscriptions;
 
 namespace Paperboy.Cli;
 
-/// <summary>The <c>paperboy</c> command line. Exit codes: 0 success, 1 bad input, 2 usage.</summary>
+/// <summary>The <c>paperboy</c> command line. Exit codes: 0 success, 1 bad input, 2 usage, 130 interrupted (Ctrl-C).</summary>
 public static class CliApp
 {
-    public const int Ok = 0, BadInput = 1, Usage = 2;
+    public const int Ok = 0, BadInput = 1, Usage = 2, Interrupted = 130;
 
     private static readonly Option<string> DataOption = new("--data")
     {
@@ -94,39 +94,83 @@ public static class CliApp
     private static Command ImportCommand()
     {
         var files = new Argument<string[]>("files") { Description = "Files to import", Arity = ArgumentArity.OneOrMore };
-        var format = new Option<string>("--format") { Description = "auto, hf-page, arxiv-atom, hf-daily or jsonl", DefaultValueFactory = _ => ImportFormat.Auto };
+        var format = new Option<string>("--format") { Description = "auto, hf-page, arxiv-atom, hf-daily, jsonl or arxiv-snapshot", DefaultValueFactory = _ => ImportFormat.Auto };
         format.AcceptOnlyFromAmong(ImportFormat.All);
-        var cmd = new Command("import", "Import papers from files; each file is imported whole or not at all") { files, format };
+        var batchSize = new Option<int>("--batch-size")
+        {
+            Description = "arxiv-snapshot: papers per transaction (and per checkpoint)", DefaultValueFactory = _ => SnapshotLoader.DefaultBatchSize,
+        };
+        var cmd = new Command("import", "Import papers from files; each file is imported whole or not at all, except an arxiv-snapshot, which loads in resumable batches")
+            { files, format, batchSize };
         cmd.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(batchSize) is < 1 or > 1_000_000) { Console.Error.WriteLine("paperboy: --batch-size must be from 1 to 1,000,000"); return Usage; }
             await using var sp = Services(parse);
             await sp.GetRequiredService<PaperStore>().MigrateAsync(ct);
             var importer = sp.GetRequiredService<PaperImporter>();
             var total = ImportSummary.Empty;
             var rejected = 0;
             var paths = parse.GetValue(files)!;
-            await ProgressReport.RunAsync("Importing", paths.Length, async step =>
-            {
-                foreach (var path in paths)
+            var fmt = parse.GetValue(format)!;
+            // Snapshots are streamed in batches with their own progress bar; everything else is read whole.
+            var snapshots = paths.Where(p => IsSnapshot(p, fmt)).ToList();
+            var whole = paths.Except(snapshots).ToList();
+            if (whole.Count > 0)
+                await ProgressReport.RunAsync("Importing", whole.Count, async step =>
                 {
-                    try
+                    foreach (var path in whole)
                     {
-                        var s = await importer.ImportFileAsync(path, parse.GetValue(format)!, ct);
-                        total = total.Plus(s);
-                        step(Path.GetFileName(path), $"{s.Added} added, {s.Merged} merged, {s.Unchanged} unchanged");
+                        try
+                        {
+                            var s = await importer.ImportFileAsync(path, fmt, ct);
+                            total = total.Plus(s);
+                            step(Path.GetFileName(path), $"{s.Added} added, {s.Merged} merged, {s.Unchanged} unchanged");
+                        }
+                        catch (ImportException e)
+                        {
+                            rejected++;
+                            Console.Error.WriteLine($"error: {e.Message}");
+                            step(Path.GetFileName(path), "rejected");
+                        }
                     }
-                    catch (ImportException e)
-                    {
-                        rejected++;
-                        Console.Error.WriteLine($"error: {e.Message}");
-                        step(Path.GetFileName(path), "rejected");
-                    }
+                });
+            foreach (var path in snapshots)
+            {
+                try
+                {
+                    var s = await LoadSnapshotAsync(sp.GetRequiredService<SnapshotLoader>(), sp.GetRequiredService<PaperStore>(), path, parse.GetValue(batchSize), ct);
+                    total = total.Plus(s);
                 }
-            });
+                catch (ImportException e)
+                {
+                    rejected++;
+                    Console.Error.WriteLine($"error: {e.Message}");
+                }
+                catch (OperationCanceledException)
+                {
+                    Console.Error.WriteLine($"paperboy: interrupted; the batches committed so far are kept. Run the same import again to resume {path}.");
+                    return Interrupted;
+                }
+            }
             Console.WriteLine($"{total.Added} added, {total.Merged} merged, {total.Unchanged} unchanged, {rejected} rejected ({paths.Length} files, {total.Read} entries)");
             return rejected > 0 ? BadInput : Ok;
         });
         return cmd;
+    }
+
+    private static bool IsSnapshot(string path, string format) =>
+        format == ImportFormat.ArxivSnapshot || (format == ImportFormat.Auto && File.Exists(path) && ArxivSnapshotReader.IsSnapshotFile(path));
+
+    private static async Task<ImportSummary> LoadSnapshotAsync(SnapshotLoader loader, PaperStore store, string path, int batchSize, CancellationToken ct)
+    {
+        var saved = File.Exists(path) ? await store.BulkCheckpointAsync(Path.GetFullPath(path), ct) : null;
+        SnapshotLoad? load = null;
+        await ProgressReport.RunBytesAsync($"Loading {Path.GetFileName(path)}", File.Exists(path) ? new FileInfo(path).Length : 0, saved?.Offset ?? 0, saved?.Records ?? 0, "papers",
+            async advance => load = await loader.LoadAsync(path, batchSize, notice => Console.Error.WriteLine(notice), (bytes, n) => advance(bytes, n), ct));
+        var s = load!.Summary;
+        var resumed = load.ResumedAfterLine is { } line ? $", resumed after line {line:N0}" : "";
+        Console.Error.WriteLine($"{path}: {s.Added} added, {s.Merged} merged, {s.Unchanged} unchanged ({load.Batches} batches{resumed})");
+        return s;
     }
 
     private static Command SearchCommand()

@@ -38,6 +38,7 @@ public static class PaperboyServices
         });
         services.AddSingleton<PaperStore>();
         services.AddSingleton<PaperImporter>();
+        services.AddSingleton<SnapshotLoader>();
         services.AddSingleton<IndexHolder>();
         services.AddSingleton<Indexer>();
         services.AddOptions<SearchOptions>().Bind(configuration.GetSection("Search"))

@@ -7,7 +7,9 @@ namespace Paperboy.Indexing;
 /// <summary>
 /// Brings the indexes up to the store. Each index follows the change log from the sequence it last recorded, or is
 /// rebuilt from the store when it is new, made by another analyzer or embedder, or ahead of a replaced store.
-/// The semantic index is also rebuilt, with a retrained embedder, once the corpus has grown by a fifth.
+/// The semantic index is also rebuilt, with a retrained embedder, once the corpus has grown by a fifth. A large
+/// backlog (a bulk load: <see cref="IsBacklogLarge"/>) is also a rebuild, which is far cheaper than following a million
+/// changes one batch at a time; and while a bulk load is still at work the indexes wait for it to finish.
 /// </summary>
 public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider clock, ILogger<Indexer> logger)
 {
@@ -16,6 +18,10 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider 
     public const double RetrainGrowth = 1.2;
     /// <summary>Vectors are saved this often while changes flow (and on shutdown); after a crash the log replays the rest.</summary>
     private static readonly TimeSpan SaveEvery = TimeSpan.FromMinutes(2);
+    /// <summary>A backlog of at least this many changes is rebuilt from the store rather than followed.</summary>
+    public const int RebuildBacklog = 50_000;
+    /// <summary>A bulk load that has not committed a batch for this long is taken as dead (killed), and no longer waited for.</summary>
+    public static readonly TimeSpan BulkLoadStaleAfter = TimeSpan.FromMinutes(1);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private DateTimeOffset _lastSave = DateTimeOffset.MinValue;
@@ -31,6 +37,13 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider 
         await _gate.WaitAsync(ct);
         try
         {
+            if (await store.BulkLoadRunningAsync(BulkLoadStaleAfter, ct))
+            {
+                // Indexing each batch of a bulk load would rebuild the semantic index at every fifth of growth and
+                // follow millions of changes; the indexes built before the load keep serving until it is done.
+                if (indexes.Lexical.IsCurrent && indexes.Lexical.AppliedSeq > 0) Ready = true;
+                return 0;
+            }
             var last = await store.LastChangeSeqAsync(ct);
             var applied = await CatchUpLexicalAsync(last, ct) + await CatchUpSemanticAsync(last, ct);
             Ready = true;
@@ -56,7 +69,8 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider 
     private async Task<int> CatchUpLexicalAsync(long last, CancellationToken ct)
     {
         var index = indexes.Lexical;
-        if (!index.IsCurrent || index.AppliedSeq > last || (index.AppliedSeq == 0 && last > 0 && index.Count == 0))
+        if (!index.IsCurrent || index.AppliedSeq > last || (index.AppliedSeq == 0 && last > 0 && index.Count == 0)
+            || await IsBacklogLarge(last - index.AppliedSeq, ct))
             return await RebuildLexicalAsync(ct);
         return await FollowAsync(() => index.AppliedSeq, last, (present, deleted, seq) => { index.Apply(present, deleted, seq); return Task.CompletedTask; }, ct);
     }
@@ -70,7 +84,8 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider 
         {
             var papers = await store.CountAsync(ct);
             if (papers < 2) return 0;
-            if (!index.IsCurrent || index.AppliedSeq > last || index.Outgrown || (index.Trainable && papers >= RetrainGrowth * index.TrainedOn + 10))
+            if (!index.IsCurrent || index.AppliedSeq > last || index.Outgrown || (index.Trainable && papers >= RetrainGrowth * index.TrainedOn + 10)
+                || await IsBacklogLarge(last - index.AppliedSeq, ct))
                 return await RebuildSemanticAsync(ct);
             var applied = await FollowAsync(() => index.AppliedSeq, last,
                 (present, deleted, seq) => index.ApplyAsync(Texts(present), deleted, seq, ct), ct, contentOnly: true);
@@ -85,6 +100,13 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider 
             return 0;
         }
     }
+
+    /// <summary>
+    /// A backlog worth a rebuild: at least <see cref="RebuildBacklog"/> changes, or (from 5,000) more changes than a
+    /// fifth of the corpus. Small backlogs, the usual few papers and votes, are followed change by change.
+    /// </summary>
+    private async Task<bool> IsBacklogLarge(long backlog, CancellationToken ct) =>
+        backlog >= RebuildBacklog || (backlog >= 5_000 && backlog > await store.CountAsync(ct) / 5);
 
     private static List<(string Id, string Text)> Texts(IEnumerable<Paper> papers) =>
         papers.Select(p => (p.Id, EmbedderText.Of(p.Title, p.Abstract))).ToList();
@@ -114,14 +136,17 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider 
         var seq = await store.LastChangeSeqAsync(ct);
         index.Clear();
         var count = 0;
-        await foreach (var batch in Batches(ct))
+        using (index.BulkMode())
         {
-            index.Apply(batch, [], 0);
-            count += batch.Count;
-            progress?.Report(count);
+            await foreach (var batch in Batches(ct))
+            {
+                index.Stage(batch);       // no commit per batch: one commit, one merge at the end
+                count += batch.Count;
+                progress?.Report(count);
+            }
+            index.Apply([], [], seq);
+            index.Optimise();
         }
-        index.Apply([], [], seq);
-        index.Optimise();
         logger.LogInformation("Lexical index rebuilt: {Count} papers, change log at {Seq}", count, seq);
         return count;
     }

@@ -266,6 +266,45 @@ namespace Paperboy.Storage.Migrations.Sqlite
                     b.ToTable("api_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Paperboy.Storage.BulkCheckpoint", b =>
+                {
+                    b.Property<string>("Path")
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HeadHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Line")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Offset")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Records")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Running")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TailHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Path");
+
+                    b.ToTable("bulk_checkpoints", (string)null);
+                });
+
             modelBuilder.Entity("Paperboy.Storage.Change", b =>
                 {
                     b.Property<long>("Seq")
