@@ -139,15 +139,24 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
         }
 
         if (alsoInTransaction is not null) await alsoInTransaction(db);
-        await db.SaveChangesAsync(ct);
-        Insert(db, fresh, now);
+        if (db.Database.GetDbConnection() is SqliteConnection)
+        {
+            await db.SaveChangesAsync(ct);
+            Insert(db, fresh, now);
+        }
+        else
+        {
+            // PostgreSQL: EF's batched inserts (one round trip per batch) are already the fast path there.
+            foreach (var p in fresh) Add(db, p, now);
+            await db.SaveChangesAsync(ct);
+        }
         await tx.CommitAsync(ct);
         return new ImportSummary(papers.Count, added, merged, unchanged);
     }
 
     /// <summary>
-    /// Inserts new papers and their change-log rows with two prepared statements in the open transaction: at a bulk
-    /// load's scale EF's change tracking costs several times the SQL. Values are written exactly as EF writes them
+    /// Inserts new papers and their change-log rows with two prepared statements in the open SQLite transaction: at a
+    /// bulk load's scale EF's change tracking costs several times the SQL. Values are written exactly as EF writes them
     /// (tests compare the two), so reads through EF see no difference.
     /// </summary>
     private static void Insert(PaperboyDb db, List<Paper> papers, DateTime now)
