@@ -16,7 +16,7 @@ public sealed record DigestRunResult(IReadOnlyList<ComposeResult> Composed, Drai
 /// <c>paperboy digest send</c>.
 /// </summary>
 public sealed class DigestRun(
-    JobLockStore locks, SubscriptionStore subscriptions, DigestComposer composer, DigestMail mail, DigestOutbox outbox, DigestSender sender,
+    Hosting.ClusterJob job, SubscriptionStore subscriptions, DigestComposer composer, DigestMail mail, DigestOutbox outbox, DigestSender sender,
     Indexing.Indexer indexer, IOptions<DigestOptions> options, ILogger<DigestRun> log)
 {
     public const string LockName = "digests";
@@ -24,48 +24,15 @@ public sealed class DigestRun(
     /// <summary>Runs, or returns null at once when another run (here or on another node) holds the lock.</summary>
     public async Task<DigestRunResult?> RunAsync(IReadOnlyList<DigestPeriod> periods, CancellationToken ct = default)
     {
-        // A new owner for every run: claims left by an earlier run, even one in this process, are recognisably not ours.
-        var owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
-        if (owner.Length > JobLock.MaxOwner) owner = owner[^JobLock.MaxOwner..];
-        var lease = options.Value.LockLease;
-        if (!await locks.TryAcquireAsync(LockName, owner, lease, ct)) return null;
-
-        using var lost = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var done = new CancellationTokenSource();
-        var renewal = KeepAsync(owner, lease, lost, done.Token);
-        try
+        var (ran, result) = await job.RunAsync(LockName, options.Value.LockLease, async (owner, token) =>
         {
             var composed = new List<ComposeResult>();
-            foreach (var period in periods) composed.Add(await ComposeAsync(period, lost.Token));
+            foreach (var period in periods) composed.Add(await ComposeAsync(period, token));
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var delivery = await sender.DrainAsync(owner, () => !lost.IsCancellationRequested, lost.Token);
+            var delivery = await sender.DrainAsync(owner, () => !token.IsCancellationRequested, token);
             return new DigestRunResult(composed, delivery, System.Diagnostics.Stopwatch.GetElapsedTime(started));
-        }
-        finally
-        {
-            await done.CancelAsync();
-            await renewal;
-            await locks.ReleaseAsync(LockName, owner, CancellationToken.None);
-        }
-    }
-
-    /// <summary>Renews the lease every third of it; if it cannot (another node took it over), stops the run.</summary>
-    private async Task KeepAsync(string owner, TimeSpan lease, CancellationTokenSource lost, CancellationToken done)
-    {
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(lease / 3, done);
-                if (!await locks.TryAcquireAsync(LockName, owner, lease, done))
-                {
-                    log.LogError("The digest job lock was lost (a run that stalled for longer than its lease of {Lease}); stopping this run", lease);
-                    await lost.CancelAsync();
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException) { }
+        }, ct);
+        return ran ? result : null;
     }
 
     /// <summary>

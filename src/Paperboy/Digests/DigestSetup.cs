@@ -13,7 +13,6 @@ public static class DigestSetup
         services.AddSingleton<IValidateOptions<DigestOptions>, Validation>();
         services.TryAddSingleton<VoteStore>();
         services.AddSingleton<DigestOutbox>();
-        services.AddSingleton<JobLockStore>();
         services.AddSingleton<DigestComposer>();
         services.AddSingleton<DigestMail>();
         services.AddSingleton<DigestSender>();

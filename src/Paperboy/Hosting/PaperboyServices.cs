@@ -45,6 +45,9 @@ public static class PaperboyServices
             .Validate(o => o.RrfK >= 1 && o.LexicalWeight >= 0 && o.SemanticWeight >= 0 && o.Depth is >= 10 and <= 10_000, "Search: RrfK ≥ 1, weights ≥ 0, Depth 10–10000");
         services.AddSingleton<PaperSearch>();
         // Personal recommendations (digests, /api/me/recommendations) on the live paper vectors.
+        // Jobs that run once per cluster (digests, harvests) take their lock in the store.
+        services.TryAddSingleton<JobLockStore>();
+        services.TryAddSingleton<ClusterJob>();
         services.AddSingleton<IRecommender>(sp => new VectorRecommender(sp.GetRequiredService<IndexHolder>().Semantic));
         services.AddArxivClient(configuration);
         return services;
