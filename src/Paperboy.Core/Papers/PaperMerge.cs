@@ -2,13 +2,25 @@ namespace Paperboy.Core.Papers;
 
 /// <summary>
 /// Folds a newly met copy of a paper into the one we have, keeping the richest of each field and the highest
-/// upvote count. Returns whether anything changed, so re-importing the same data is a no-op.
+/// upvote count. A newer arXiv version (a higher version number, or a later <see cref="Paper.UpdatedAt"/>) is the
+/// exception: its title, abstract, authors and categories replace ours, since the authors revised them.
+/// Returns whether anything changed, so re-importing the same data is a no-op.
 /// </summary>
 public static class PaperMerge
 {
     public static bool Into(Paper existing, Paper incoming)
     {
         var before = Fingerprint(existing);
+        var newer = incoming.Version > (existing.Version ?? 0) && existing.Version is not null
+            || incoming.UpdatedAt > existing.UpdatedAt;
+        if (newer)
+        {
+            if (!string.IsNullOrWhiteSpace(incoming.Title)) existing.Title = incoming.Title;
+            if (incoming.Abstract.Length > 0) existing.Abstract = incoming.Abstract;
+            if (incoming.Authors.Count > 0) { existing.Authors = [.. incoming.Authors]; existing.AuthorCount = incoming.AuthorCount; }
+            if (incoming.Categories.Count > 0) { existing.Categories = [.. incoming.Categories]; existing.PrimaryCategory = incoming.PrimaryCategory; }
+        }
+        if (incoming.UpdatedAt > (existing.UpdatedAt ?? DateOnly.MinValue)) existing.UpdatedAt = incoming.UpdatedAt;
 
         if (existing.ArxivId is null && incoming.ArxivId is not null) existing.ArxivId = incoming.ArxivId;
         if (incoming.Version > (existing.Version ?? 0)) existing.Version = incoming.Version;
@@ -31,6 +43,7 @@ public static class PaperMerge
             existing.SubmittedBy = incoming.SubmittedBy;
             existing.SubmittedAt = incoming.SubmittedAt;
         }
+        PaperEnrichment.Apply(existing);
 
         return before != Fingerprint(existing);
     }
@@ -38,5 +51,7 @@ public static class PaperMerge
     private static DateOnly? Earliest(DateOnly? a, DateOnly? b) =>
         a is null ? b : b is null ? a : (a < b ? a : b);
 
-    private static string Fingerprint(Paper p) => System.Text.Json.JsonSerializer.Serialize(p);
+    // Datasets and Headline are not serialised (they follow the abstract), so they are added here.
+    private static string Fingerprint(Paper p) =>
+        System.Text.Json.JsonSerializer.Serialize(p) + "\n" + string.Join("\u001f", p.Datasets) + "\n" + p.Headline;
 }
