@@ -67,8 +67,12 @@ public static partial class DatasetNames
         return w0.Skip(1).Any(c => char.IsUpper(c) || char.IsDigit(c));
     }
 
-    /// <summary>Whether a called name repeats a curated one ("the CIFAR10 dataset" after CIFAR-10 was found).</summary>
-    private static bool Covered(string name, HashSet<string> keys) => keys.Contains(Key(name));
+    /// <summary>Whether a called name repeats or extends a found one ("the CIFAR10 dataset", "the UK Biobank MRI dataset").</summary>
+    private static bool Covered(string name, HashSet<string> keys)
+    {
+        var key = Key(name);
+        return keys.Any(k => key.StartsWith(k, StringComparison.Ordinal));
+    }
 
     private static string Key(string name) => new(name.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
 

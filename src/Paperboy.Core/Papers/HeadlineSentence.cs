@@ -5,7 +5,7 @@ namespace Paperboy.Core.Papers;
 /// <summary>
 /// The headline number of an abstract: the sentence that carries its main quantitative result ("RQGNN outperforms
 /// the best rival by 6.74% in Macro-F1 score and 1.44% in AUC"). Sentences are scored by their result figures
-/// (percentages, factors such as 3.2× or 10x, points, dB) and by comparison words (outperforms, improves, faster,
+/// (percentages, factors such as 3.2× or 10x, points, dB; not "64 times 64", a stripped LaTeX \times) and by comparison words (outperforms, improves, faster,
 /// state-of-the-art); a sentence needs at least one figure and one comparison word to count. Plain counts ("on 10
 /// datasets", "7B parameters") and years are not figures. None when no sentence qualifies.
 /// </summary>
@@ -14,7 +14,7 @@ public static partial class HeadlineSentence
     /// <summary>Sentences longer than this are run-ons of stripped LaTeX, not headlines.</summary>
     public const int MaxLength = 400;
 
-    [GeneratedRegex(@"(?<![\w.])[-+]?\d+(?:[.,]\d+)?\s?(?:%|×|x(?![\w])|X(?![\w])|\s?times\b|\s?(?:percentage\s)?points?\b|\s?pp\b|\s?dB\b)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![\w.])[-+]?\d+(?:[.,]\d+)?\s?(?:%|×|x(?![\w])|X(?![\w])|\s?times\b(?!\s*\d)|\s?(?:percentage\s)?points?\b|\s?pp\b|\s?dB\b)", RegexOptions.CultureInvariant)]
     private static partial Regex FigurePattern();
 
     [GeneratedRegex(@"\b(?:outperform\w*|surpass\w*|improv\w*|beat\w*|exceed\w*|boost\w*|reduc\w*|gain\w*|speed-?up\w*|faster|slower|higher|lower|better|fewer|smaller|less|more|increas\w*|decreas\w*|state[- ]of[- ]the[- ]art|SOTA|relative|over|compared|achiev\w*|accelerat\w*|cut\w*)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]

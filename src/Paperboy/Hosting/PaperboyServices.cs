@@ -36,6 +36,7 @@ public static class PaperboyServices
         // Personal recommendations (digests, /api/me/recommendations) on the live paper vectors.
         services.AddSingleton<IRecommender>(sp => new VectorRecommender(sp.GetRequiredService<IndexHolder>().Semantic));
         services.AddArxivClient(configuration);
+        services.AddHarvesting(configuration);
         return services;
     }
 }
