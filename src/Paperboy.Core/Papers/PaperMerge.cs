@@ -11,8 +11,9 @@ public static class PaperMerge
     public static bool Into(Paper existing, Paper incoming)
     {
         var before = Fingerprint(existing);
-        var newer = incoming.Version > (existing.Version ?? 0) && existing.Version is not null
-            || incoming.UpdatedAt > existing.UpdatedAt;
+        // Newer: a higher version number when both are known, or a version arXiv dated after the latest one we know of.
+        var newer = incoming.Version > existing.Version
+            || incoming.UpdatedAt > (existing.UpdatedAt ?? existing.PublishedAt);
         if (newer)
         {
             if (!string.IsNullOrWhiteSpace(incoming.Title)) existing.Title = incoming.Title;

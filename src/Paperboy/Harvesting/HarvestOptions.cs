@@ -34,14 +34,18 @@ public sealed class HarvestOptions
         public string BaseUrl { get; set; } = "https://export.arxiv.org/oai2";
         /// <summary><c>arXiv</c> (authors split into names, created/updated dates) or <c>arXivRaw</c> (version numbers).</summary>
         public string MetadataPrefix { get; set; } = "arXiv";
-        public List<string> Sets { get; set; } = ["cs"];
+        /// <summary>Empty means <see cref="DefaultSets"/> (a list default would be merged with, not replaced by, configured items).</summary>
+        public List<string> Sets { get; set; } = [];
+        public static readonly string[] DefaultSets = ["cs"];
     }
 
     public sealed class ArxivApiSource
     {
         public bool Enabled { get; set; } = true;
         /// <summary>arXiv categories, each harvested as the query <c>cat:…</c>.</summary>
-        public List<string> Categories { get; set; } = ["cs.LG", "cs.CL", "cs.CV", "cs.AI"];
+        /// <summary>Empty, with no <see cref="Queries"/> either, means <see cref="DefaultCategories"/>.</summary>
+        public List<string> Categories { get; set; } = [];
+        public static readonly string[] DefaultCategories = ["cs.LG", "cs.CL", "cs.CV", "cs.AI"];
         /// <summary>Further arXiv API queries (<c>all:"diffusion model"</c>).</summary>
         public List<string> Queries { get; set; } = [];
         public int PageSize { get; set; } = 100;
@@ -53,6 +57,13 @@ public sealed class HarvestOptions
     {
         public bool Enabled { get; set; } = true;
         public string BaseUrl { get; set; } = "https://huggingface.co";
+    }
+
+    /// <summary>Fills in the default sets and categories when none are configured.</summary>
+    public void ApplyDefaults()
+    {
+        if (Oai.Sets.Count == 0) Oai.Sets = [.. OaiSource.DefaultSets];
+        if (Arxiv.Categories.Count == 0 && Arxiv.Queries.Count == 0) Arxiv.Categories = [.. ArxivApiSource.DefaultCategories];
     }
 
     public PoliteHttpPolicy Policy(string service) =>

@@ -13,7 +13,7 @@ public static class HarvestServices
     /// </summary>
     public static IServiceCollection AddHarvesting(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<HarvestOptions>().Bind(configuration.GetSection(HarvestOptions.Section));
+        services.AddOptions<HarvestOptions>().Bind(configuration.GetSection(HarvestOptions.Section)).PostConfigure(o => o.ApplyDefaults());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HarvestOptions>, HarvestOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<HostRateGate>();
