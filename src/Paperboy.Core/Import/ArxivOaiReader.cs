@@ -31,17 +31,7 @@ public static class ArxivOaiReader
 
     public static OaiPage Read(ImportSource source)
     {
-        XDocument doc;
-        try
-        {
-            var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null };
-            using var reader = XmlReader.Create(new StringReader(source.Text), settings);
-            doc = XDocument.Load(reader, LoadOptions.SetLineInfo);
-        }
-        catch (XmlException e)
-        {
-            throw source.Error(Math.Max(1, e.LineNumber), $"malformed XML: {e.Message}");
-        }
+        var doc = ImportXml.Load(source);
         var root = doc.Root;
         if (root is null || root.Name != Oai + "OAI-PMH") throw source.Error(1, "not an OAI-PMH answer (no <OAI-PMH> root in the OAI 2.0 namespace)");
 
