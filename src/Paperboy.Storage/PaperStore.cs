@@ -29,20 +29,28 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
     }
 
     /// <summary>Adds or merges a batch of papers in one transaction and returns what changed.</summary>
-    public Task<ImportSummary> ImportAsync(IReadOnlyList<Paper> papers, CancellationToken ct = default) => ImportAsync(papers, null, ct);
+    public async Task<ImportSummary> ImportAsync(IReadOnlyList<Paper> papers, CancellationToken ct = default) =>
+        (await ImportCoreAsync(papers, [], null, null, ct)).Summary;
+
+    /// <summary>
+    /// One page of a harvest in one transaction: its papers added or merged, the papers the source reports deleted
+    /// removed (unless members voted, commented or collected them: then they stay), and the source's progress saved.
+    /// </summary>
+    public Task<(ImportSummary Summary, int Deleted)> ImportHarvestPageAsync(IReadOnlyList<Paper> papers, IReadOnlyList<string> deletedIds,
+        HarvestState state, CancellationToken ct = default) => ImportCoreAsync(papers, deletedIds, state, null, ct);
 
     /// <summary>
     /// One batch of a bulk load: the papers as <see cref="ImportAsync(IReadOnlyList{Paper}, CancellationToken)"/> stores
     /// them, and in the same transaction the load's checkpoint, saved, or removed when <paramref name="last"/> (the load is done).
     /// </summary>
-    public Task<ImportSummary> ImportBatchAsync(IReadOnlyList<Paper> papers, BulkCheckpoint checkpoint, bool last, CancellationToken ct = default) =>
-        ImportAsync(papers, async db =>
+    public async Task<ImportSummary> ImportBatchAsync(IReadOnlyList<Paper> papers, BulkCheckpoint checkpoint, bool last, CancellationToken ct = default) =>
+        (await ImportCoreAsync(papers, [], null, async db =>
         {
             var row = await db.BulkCheckpoints.FindAsync([checkpoint.Path], ct);
             if (last) { if (row is not null) db.BulkCheckpoints.Remove(row); return; }
             if (row is null) db.BulkCheckpoints.Add(row = new BulkCheckpoint { Path = checkpoint.Path });
             db.Entry(row).CurrentValues.SetValues(checkpoint);
-        }, ct);
+        }, ct)).Summary;
 
     /// <summary>The checkpoint of an unfinished bulk load of the file at this full path, if any.</summary>
     public async Task<BulkCheckpoint?> BulkCheckpointAsync(string path, CancellationToken ct = default)
@@ -66,7 +74,8 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
         return await db.BulkCheckpoints.AnyAsync(c => c.Running && c.UpdatedAt > since, ct);
     }
 
-    private async Task<ImportSummary> ImportAsync(IReadOnlyList<Paper> papers, Func<PaperboyDb, Task>? alsoInTransaction, CancellationToken ct)
+    private async Task<(ImportSummary Summary, int Deleted)> ImportCoreAsync(IReadOnlyList<Paper> papers, IReadOnlyList<string> deletedIds,
+        HarvestState? state, Func<PaperboyDb, Task>? alsoInTransaction, CancellationToken ct)
     {
         var batch = ImportBatch.Fold(papers);
         await using var db = await factory.CreateDbContextAsync(ct);
@@ -75,6 +84,7 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
         int added = 0, merged = 0, unchanged = 0;
         var now = clock.GetUtcNow().UtcDateTime;
         var fresh = new List<Paper>();
+        var related = new RelationFinder(db, now);
 
         var existing = new Dictionary<string, Paper>(StringComparer.Ordinal);
         var byTitle = new Dictionary<string, Paper>(StringComparer.Ordinal);
@@ -108,6 +118,7 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
                     await db.Votes.Where(v => v.PaperId == oldId).ExecuteUpdateAsync(u => u.SetProperty(v => v.PaperId, newId), ct);
                     await db.Comments.Where(c => c.PaperId == oldId).ExecuteUpdateAsync(u => u.SetProperty(c => c.PaperId, newId), ct);
                     await db.CollectionItems.Where(i => i.PaperId == oldId).ExecuteUpdateAsync(u => u.SetProperty(i => i.PaperId, newId), ct);
+                    await related.ForgetAsync(oldId, ct);
                     db.Papers.Remove(sameTitle);
                     db.Aliases.Add(new PaperAlias { Id = sameTitle.Id, PaperId = incoming.Id });
                     foreach (var old in await db.Aliases.Where(a => a.PaperId == sameTitle.Id).ToListAsync(ct)) old.PaperId = incoming.Id;
@@ -117,6 +128,7 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
                     Add(db, incoming, now);
                     existing[incoming.Id] = incoming;
                     byTitle[titleKey] = incoming;
+                    await related.IndexAsync(incoming, existing, ct);
                     merged++;
                     continue;
                 }
@@ -127,15 +139,45 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
                 fresh.Add(incoming);      // inserted below with one prepared statement: EF's tracking is the cost at scale
                 existing[incoming.Id] = incoming;
                 byTitle.TryAdd(titleKey, incoming);
+                await related.IndexAsync(incoming, existing, ct);
                 added++;
             }
-            else if (PaperMerge.Into(current, incoming))
+            else
             {
-                Stamp(db, current);
-                db.Changes.Add(new Change { PaperId = current.Id, At = now });
-                merged++;
+                var text = (current.Title, current.Abstract);
+                if (PaperMerge.Into(current, incoming))
+                {
+                    Stamp(db, current);
+                    db.Changes.Add(new Change { PaperId = current.Id, At = now });
+                    if ((current.Title, current.Abstract) != text) await related.IndexAsync(current, existing, ct);
+                    merged++;
+                }
+                else unchanged++;
             }
-            else unchanged++;
+        }
+
+        var deleted = 0;
+        foreach (var id in deletedIds.Distinct())
+        {
+            var paper = existing.TryGetValue(id, out var known) ? known : await db.Papers.FindAsync([id], ct);
+            if (paper is null) continue;
+            if (fresh.Remove(paper)) { existing.Remove(id); added--; continue; }   // added and withdrawn in one page: never stored
+            // Members' votes, comments and collections are theirs: a paper they used stays, withdrawn or not.
+            if (await db.Votes.AnyAsync(v => v.PaperId == id, ct) || await db.Comments.AnyAsync(c => c.PaperId == id, ct)
+                || await db.CollectionItems.AnyAsync(i => i.PaperId == id, ct)) continue;
+            await related.ForgetAsync(id, ct);
+            await db.Aliases.Where(a => a.PaperId == id).ExecuteDeleteAsync(ct);
+            db.Papers.Remove(paper);
+            existing.Remove(id);
+            db.Changes.Add(new Change { PaperId = id, Deleted = true, At = now });
+            deleted++;
+        }
+
+        if (state is not null)
+        {
+            var row = await db.HarvestStates.FindAsync([state.Source], ct);
+            if (row is null) db.HarvestStates.Add(state.Clone());
+            else db.Entry(row).CurrentValues.SetValues(state);
         }
 
         if (alsoInTransaction is not null) await alsoInTransaction(db);
@@ -151,7 +193,7 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
             await db.SaveChangesAsync(ct);
         }
         await tx.CommitAsync(ct);
-        return new ImportSummary(papers.Count, added, merged, unchanged);
+        return (new ImportSummary(papers.Count, added, merged, unchanged), deleted);
     }
 
     /// <summary>
@@ -168,7 +210,7 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
         paper.Transaction = transaction;
         string[] columns = ["Id", "ArxivId", "Version", "Title", "Abstract", "Authors", "AuthorCount", "PublishedAt", "FeedDay", "Upvotes",
             "MemberVotes", "CommentCount", "MemberComments", "PrimaryCategory", "Categories", "Links", "SubmittedBy", "SubmittedAt",
-            PaperboyDb.AddedAt, PaperboyDb.BoardDay, PaperboyDb.TitleKey];
+            "UpdatedAt", "Datasets", "Headline", PaperboyDb.AddedAt, PaperboyDb.BoardDay, PaperboyDb.TitleKey];
         paper.CommandText = $"INSERT INTO papers ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "$" + c))})";
         var p = columns.ToDictionary(c => c, c => paper.Parameters.Add("$" + c, SqliteType.Text));
         using var change = connection.CreateCommand();
@@ -199,6 +241,9 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
             p["Links"].Value = Json(x.Links);
             p["SubmittedBy"].Value = (object?)x.SubmittedBy ?? DBNull.Value;
             p["SubmittedAt"].Value = x.SubmittedAt is { } at ? at.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFFzzz", CultureInfo.InvariantCulture) : DBNull.Value;
+            p["UpdatedAt"].Value = Sql(x.UpdatedAt);
+            p["Datasets"].Value = Json(x.Datasets);
+            p["Headline"].Value = (object?)x.Headline ?? DBNull.Value;
             p[PaperboyDb.BoardDay].Value = Sql(x.BoardDay);
             p[PaperboyDb.TitleKey].Value = PaperIdentity.TitleId(x.Title);
             paper.ExecuteNonQuery();
@@ -210,6 +255,90 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
     private static string Json<T>(List<T> list) => System.Text.Json.JsonSerializer.Serialize(list, PaperboyDb.ListJson);
     private static string Sql(DateTime t) => t.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
     private static object Sql(DateOnly? d) => d is { } day ? day.ToString(@"yyyy\-MM\-dd", CultureInfo.InvariantCulture) : DBNull.Value;
+
+    /// <summary>
+    /// Keeps the near-duplicate bands and relations in step with the papers of one import (see
+    /// <see cref="NearDuplicates"/>): a paper added, or whose text changed, gets its band keys stored and is compared
+    /// exactly with every paper that shares a band with it, in the store or earlier in the same batch.
+    /// </summary>
+    private sealed class RelationFinder(PaperboyDb db, DateTime now)
+    {
+        private readonly Dictionary<long, List<string>> _pending = [];
+
+        public async Task IndexAsync(Paper paper, Dictionary<string, Paper> known, CancellationToken ct)
+        {
+            var keys = NearDuplicates.BandKeys(paper);
+            await db.Bands.Where(b => b.PaperId == paper.Id).ExecuteDeleteAsync(ct);
+            var candidates = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var chunk in keys.Chunk(Chunk))
+                foreach (var id in await db.Bands.Where(b => chunk.Contains(b.Key)).Select(b => b.PaperId).ToListAsync(ct)) candidates.Add(id);
+            foreach (var k in keys)
+            {
+                if (_pending.TryGetValue(k, out var ids)) candidates.UnionWith(ids);
+                else _pending[k] = ids = [];
+                if (!ids.Contains(paper.Id)) ids.Add(paper.Id);
+                db.Bands.Add(new PaperBand { Key = k, PaperId = paper.Id });
+            }
+            candidates.Remove(paper.Id);
+            foreach (var id in candidates)
+            {
+                var other = known.TryGetValue(id, out var k) ? k : await db.Papers.FindAsync([id], ct);
+                if (other is null || NearDuplicates.Compare(paper, other) is not { } match) continue;
+                await RelateAsync(paper.Id, other.Id, match, ct);
+                await RelateAsync(other.Id, paper.Id, match, ct);
+            }
+        }
+
+        private async Task RelateAsync(string a, string b, NearDuplicates.Match match, CancellationToken ct)
+        {
+            var row = db.Relations.Local.FirstOrDefault(r => r.PaperId == a && r.OtherId == b) ?? await db.Relations.FindAsync([a, b], ct);
+            if (row is null) db.Relations.Add(new PaperRelation { PaperId = a, OtherId = b, Kind = match.Kind, Similarity = match.Similarity, At = now });
+            else { row.Kind = match.Kind; row.Similarity = match.Similarity; }
+        }
+
+        /// <summary>Drops a paper's bands and relations (it is deleted, or re-keyed and indexed again under its new id).</summary>
+        public async Task ForgetAsync(string id, CancellationToken ct)
+        {
+            await db.Bands.Where(b => b.PaperId == id).ExecuteDeleteAsync(ct);
+            await db.Relations.Where(r => r.PaperId == id || r.OtherId == id).ExecuteDeleteAsync(ct);
+            foreach (var ids in _pending.Values) ids.Remove(id);
+        }
+    }
+
+    /// <summary>The papers flagged as possibly the same work as this one, most similar first.</summary>
+    public async Task<List<(Paper Paper, string Kind, double Similarity)>> RelatedAsync(string id, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var rows = await db.Relations.AsNoTracking().Where(r => r.PaperId == id).ToListAsync(ct);
+        var ids = rows.Select(r => r.OtherId).ToList();
+        var papers = await db.Papers.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+        return rows.Where(r => papers.ContainsKey(r.OtherId)).Select(r => (papers[r.OtherId], r.Kind, r.Similarity))
+            .OrderByDescending(x => x.Similarity).ThenBy(x => x.Item1.Id, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>A harvest source's progress, or null before its first run.</summary>
+    public async Task<HarvestState?> HarvestStateAsync(string source, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.HarvestStates.AsNoTracking().FirstOrDefaultAsync(h => h.Source == source, ct);
+    }
+
+    public async Task<List<HarvestState>> HarvestStatesAsync(CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.HarvestStates.AsNoTracking().OrderBy(h => h.Source).ToListAsync(ct);
+    }
+
+    /// <summary>Saves a source's progress alone (a run starting, finishing without papers, or failing).</summary>
+    public async Task SaveHarvestStateAsync(HarvestState state, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var row = await db.HarvestStates.FindAsync([state.Source], ct);
+        if (row is null) db.HarvestStates.Add(state.Clone());
+        else db.Entry(row).CurrentValues.SetValues(state);
+        await db.SaveChangesAsync(ct);
+    }
+
 
     private static void Add(PaperboyDb db, Paper p, DateTime now)
     {

@@ -105,6 +105,9 @@ public class PaperboyDb : IdentityDbContext<PaperboyUser>
     public DbSet<OutboxDigest> DigestOutbox => Set<OutboxDigest>();
     public DbSet<JobLock> JobLocks => Set<JobLock>();
     public DbSet<BulkCheckpoint> BulkCheckpoints => Set<BulkCheckpoint>();
+    public DbSet<HarvestState> HarvestStates => Set<HarvestState>();
+    public DbSet<PaperRelation> Relations => Set<PaperRelation>();
+    public DbSet<PaperBand> Bands => Set<PaperBand>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -129,6 +132,35 @@ public class PaperboyDb : IdentityDbContext<PaperboyUser>
             e.Property(p => p.Authors).HasConversion(Json<List<string>>(json), ListComparer<string>());
             e.Property(p => p.Categories).HasConversion(Json<List<string>>(json), ListComparer<string>());
             e.Property(p => p.Links).HasConversion(Json<List<PaperLink>>(json), ListComparer<PaperLink>());
+        });
+        // Harvesting and enrichment (issue 6).
+        b.Entity<Paper>(e =>
+        {
+            e.Property(p => p.Datasets).HasConversion(Json<List<string>>(json), ListComparer<string>());
+            e.Property(p => p.Headline).HasMaxLength(2_000);
+        });
+        b.Entity<HarvestState>(e =>
+        {
+            e.ToTable("harvest_states");
+            e.HasKey(h => h.Source);
+            e.Property(h => h.Source).HasMaxLength(200);
+            e.Property(h => h.Cursor).HasMaxLength(2_000);
+            e.Property(h => h.LastError).HasMaxLength(2_000);
+        });
+        b.Entity<PaperRelation>(e =>
+        {
+            e.ToTable("paper_relations");
+            e.HasKey(r => new { r.PaperId, r.OtherId });
+            e.Property(r => r.PaperId).HasMaxLength(64);
+            e.Property(r => r.OtherId).HasMaxLength(64);
+            e.Property(r => r.Kind).HasMaxLength(32);
+        });
+        b.Entity<PaperBand>(e =>
+        {
+            e.ToTable("paper_bands");
+            e.HasKey(x => new { x.Key, x.PaperId });
+            e.Property(x => x.PaperId).HasMaxLength(64);
+            e.HasIndex(x => x.PaperId);
         });
         b.Entity<Vote>(e =>
         {

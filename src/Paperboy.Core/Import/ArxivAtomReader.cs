@@ -13,17 +13,7 @@ public static class ArxivAtomReader
 
     public static IReadOnlyList<Paper> Read(ImportSource source)
     {
-        XDocument doc;
-        try
-        {
-            var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null };
-            using var reader = XmlReader.Create(new StringReader(source.Text), settings);
-            doc = XDocument.Load(reader, LoadOptions.SetLineInfo);
-        }
-        catch (XmlException e)
-        {
-            throw source.Error(Math.Max(1, e.LineNumber), $"malformed XML: {e.Message}");
-        }
+        var doc = ImportXml.Load(source);
         var feed = doc.Root;
         if (feed is null || feed.Name != Atom + "feed") throw source.Error(1, "not an Atom feed (no <feed> root in the Atom namespace)");
 

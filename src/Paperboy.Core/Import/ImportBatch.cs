@@ -11,7 +11,8 @@ public sealed record ImportSummary(int Read, int Added, int Merged, int Unchange
 
 /// <summary>
 /// Folds the papers of one batch into distinct papers before they meet the store: the same id twice becomes one,
-/// and a paper known only by title merges into the arXiv paper of the same normalised title.
+/// and a paper known only by title merges into the arXiv paper of the same normalised title. Every paper leaves
+/// enriched (<see cref="PaperEnrichment"/>), whichever reader it came from.
 /// </summary>
 public static class ImportBatch
 {
@@ -38,6 +39,8 @@ public static class ImportBatch
             if (byId.TryGetValue(p.Id, out var existing)) PaperMerge.Into(existing, p);
             else { byId[p.Id] = p; order.Add(p.Id); }
         }
-        return order.Select(id => byId[id]).ToList();
+        var folded = order.Select(id => byId[id]).ToList();
+        foreach (var p in folded) PaperEnrichment.Apply(p);
+        return folded;
     }
 }

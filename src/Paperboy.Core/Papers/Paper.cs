@@ -32,6 +32,17 @@ public sealed class Paper
     public string? SubmittedBy { get; set; }
     public DateTimeOffset? SubmittedAt { get; set; }
 
+    // Harvesting and enrichment (issue 6). Datasets and Headline are derived from the abstract on every import
+    // (PaperEnrichment), so the interchange format leaves them out; UpdatedAt is what arXiv says about versions.
+    /// <summary>The day of the latest version arXiv reported (OAI-PMH <c>updated</c>, arXivRaw's last version).</summary>
+    public DateOnly? UpdatedAt { get; set; }
+    /// <summary>Well-known datasets and benchmarks the abstract names.</summary>
+    [JsonIgnore]
+    public List<string> Datasets { get; set; } = [];
+    /// <summary>The abstract's sentence that carries the main quantitative result, or null when it has none.</summary>
+    [JsonIgnore]
+    public string? Headline { get; set; }
+
     /// <summary>The day that places the paper on the daily, weekly and monthly boards.</summary>
     [JsonIgnore]
     public DateOnly? BoardDay => FeedDay ?? PublishedAt;
@@ -53,6 +64,7 @@ public sealed class Paper
         Upvotes = Upvotes, CommentCount = CommentCount, PrimaryCategory = PrimaryCategory,
         Categories = [.. Categories], Links = [.. Links], SubmittedBy = SubmittedBy, SubmittedAt = SubmittedAt, MemberVotes = MemberVotes,
         MemberComments = MemberComments,
+        UpdatedAt = UpdatedAt, Datasets = [.. Datasets], Headline = Headline,
     };
 }
 
@@ -62,4 +74,5 @@ public sealed record PaperLink(string Kind, string Url)
     public const string Code = "code";
     public const string Project = "project";
     public const string Pdf = "pdf";
+    public const string Doi = "doi";
 }

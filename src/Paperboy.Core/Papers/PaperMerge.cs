@@ -2,25 +2,31 @@ namespace Paperboy.Core.Papers;
 
 /// <summary>
 /// Folds a newly met copy of a paper into the one we have, keeping the richest of each field and the highest
-/// upvote count; a newer arXiv version replaces the title, abstract and authors. Returns whether anything changed, so re-importing the same data is a no-op.
+/// upvote count. A newer arXiv version (a higher version number, or a later <see cref="Paper.UpdatedAt"/>) is the
+/// exception: its title, abstract, authors and categories replace ours, since the authors revised them; an older
+/// version met again (an old snapshot) brings none of its text. Returns whether anything changed, so re-importing the
+/// same data is a no-op.
 /// </summary>
 public static class PaperMerge
 {
     public static bool Into(Paper existing, Paper incoming)
     {
         var before = Fingerprint(existing);
-
-        if (existing.ArxivId is null && incoming.ArxivId is not null) existing.ArxivId = incoming.ArxivId;
-        var sameArxivPaper = existing.ArxivId is not null && incoming.ArxivId == existing.ArxivId;
-        // An older version met again (an old snapshot) brings nothing of its text, however long.
-        var older = sameArxivPaper && incoming.Version < existing.Version;
-        if (sameArxivPaper && existing.Version is { } have && incoming.Version > have)
+        // Newer: a higher version number when both are known, or a version arXiv dated after the latest one we know of.
+        var newer = incoming.Version > existing.Version
+            || incoming.UpdatedAt > (existing.UpdatedAt ?? existing.PublishedAt);
+        if (newer)
         {
-            // A newer arXiv version (met again in a snapshot or a harvest) brings its revised text, even when shorter.
             if (!string.IsNullOrWhiteSpace(incoming.Title)) existing.Title = incoming.Title;
             if (incoming.Abstract.Length > 0) existing.Abstract = incoming.Abstract;
-            if (incoming.Authors.Count > 0) existing.Authors = [.. incoming.Authors];
+            if (incoming.Authors.Count > 0) { existing.Authors = [.. incoming.Authors]; existing.AuthorCount = incoming.AuthorCount; }
+            if (incoming.Categories.Count > 0) { existing.Categories = [.. incoming.Categories]; existing.PrimaryCategory = incoming.PrimaryCategory; }
         }
+        if (incoming.UpdatedAt > (existing.UpdatedAt ?? DateOnly.MinValue)) existing.UpdatedAt = incoming.UpdatedAt;
+
+        if (existing.ArxivId is null && incoming.ArxivId is not null) existing.ArxivId = incoming.ArxivId;
+        // An older version met again (an old snapshot) brings nothing of its text, however long.
+        var older = incoming.Version < existing.Version;
         if (incoming.Version > (existing.Version ?? 0)) existing.Version = incoming.Version;
         if (string.IsNullOrWhiteSpace(existing.Title)) existing.Title = incoming.Title;
         if (!older && incoming.Abstract.Length > existing.Abstract.Length) existing.Abstract = incoming.Abstract;
@@ -41,6 +47,7 @@ public static class PaperMerge
             existing.SubmittedBy = incoming.SubmittedBy;
             existing.SubmittedAt = incoming.SubmittedAt;
         }
+        PaperEnrichment.Apply(existing);
 
         return before != Fingerprint(existing);
     }
@@ -48,5 +55,7 @@ public static class PaperMerge
     private static DateOnly? Earliest(DateOnly? a, DateOnly? b) =>
         a is null ? b : b is null ? a : (a < b ? a : b);
 
-    private static string Fingerprint(Paper p) => System.Text.Json.JsonSerializer.Serialize(p);
+    // Datasets and Headline are not serialised (they follow the abstract), so they are added here.
+    private static string Fingerprint(Paper p) =>
+        System.Text.Json.JsonSerializer.Serialize(p) + "\n" + string.Join("\u001f", p.Datasets) + "\n" + p.Headline;
 }

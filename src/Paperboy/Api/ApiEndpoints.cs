@@ -19,6 +19,7 @@ public static class ApiEndpoints
         var api = app.MapGroup("/api").WithTags("Papers");
         api.MapGet("/search", SearchAsync).WithName("Search").WithSummary("Search titles and abstracts");
         api.MapGet("/papers/{id}", PaperAsync).WithName("GetPaper");
+        api.MapGet("/papers/{id}/related", RelatedAsync).WithName("RelatedPapers").WithSummary("Papers flagged as possibly the same work (near-duplicates; never merged)");
         api.MapGet("/papers/{id}/similar", SimilarAsync).WithName("SimilarPapers").WithSummary("Papers like this one (vector neighbours, keyword fallback)");
         api.MapGet("/boards/daily", (string? date, int? limit, int? offset, PaperStore store, HttpRequest req, CancellationToken ct) =>
             BoardAsync(BoardKind.Daily, date, limit, offset, store, req, ct)).WithName("DailyBoard");
@@ -73,6 +74,18 @@ public static class ApiEndpoints
         if (paper is null) return TypedResults.Problem(title: "Paper not found", detail: $"No paper has the id '{id}'.", statusCode: 404);
         var similar = await search.SimilarAsync(paper, l, ct);
         return TypedResults.Ok(new { id = paper.Id, results = similar.Select(s => PaperJson.From(s.Paper, req, s.Score)).ToList() });
+    }
+
+    private static async Task<IResult> RelatedAsync(string id, PaperStore store, HttpRequest req, CancellationToken ct)
+    {
+        var paper = id.Length > 64 ? null : await store.FindAsync(id, ct);
+        if (paper is null) return TypedResults.Problem(title: "Paper not found", detail: $"No paper has the id '{id}'.", statusCode: 404);
+        var related = await store.RelatedAsync(paper.Id, ct);
+        return TypedResults.Ok(new
+        {
+            id = paper.Id,
+            results = related.Select(r => new { kind = r.Kind, similarity = r.Similarity, paper = PaperJson.From(r.Paper, req) }).ToList(),
+        });
     }
 
     private static async Task<IResult> BoardAsync(BoardKind kind, string? key, int? limit, int? offset, PaperStore store, HttpRequest req, CancellationToken ct)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Paperboy.Api;
 using Paperboy.Core.Import;
 using Paperboy.Digests;
+using Paperboy.Harvesting;
 using Paperboy.Hosting;
 using Paperboy.Importing;
 using Paperboy.Indexing;
@@ -35,6 +36,7 @@ public static class CliApp
         root.Subcommands.Add(SearchCommand());
         root.Subcommands.Add(ExportCommand());
         root.Subcommands.Add(ReindexCommand());
+        root.Subcommands.Add(HarvestCommand());
         root.Subcommands.Add(AdminCommand());
         root.Subcommands.Add(DigestCommand());
 
@@ -272,6 +274,53 @@ public static class CliApp
             return Ok;
         });
         return new Command("admin", "Administration") { create };
+    }
+
+    private static Command HarvestCommand()
+    {
+        var source = new Option<string>("--source") { Description = "oai, arxiv, hf or all (the enabled ones)", DefaultValueFactory = _ => HarvestRunner.All };
+        source.AcceptOnlyFromAmong("oai", "arxiv", "hf", HarvestRunner.All);
+        var from = new Option<string?>("--from") { Description = "First day (YYYY-MM-DD) instead of the source's watermark" };
+        var until = new Option<string?>("--until") { Description = "Last day (YYYY-MM-DD); default today" };
+        var cmd = new Command("harvest", "Fetch what is new from arXiv (OAI-PMH, API) and Hugging Face Daily Papers; resumes an interrupted run") { source, from, until };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            DateOnly? Day(Option<string?> o, out bool bad)
+            {
+                bad = false;
+                var text = parse.GetValue(o);
+                if (text is null) return null;
+                if (DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d)) return d;
+                Console.Error.WriteLine($"paperboy: {o.Name} must be a day such as 2024-05-31, not '{text}'");
+                bad = true;
+                return null;
+            }
+            var first = Day(from, out var badFrom);
+            var last = Day(until, out var badUntil);
+            if (badFrom || badUntil) return Usage;
+            if (first > last) { Console.Error.WriteLine("paperboy: --from is after --until"); return Usage; }
+
+            await using var sp = Services(parse);
+            await sp.GetRequiredService<PaperStore>().MigrateAsync(ct);
+            var runner = sp.GetRequiredService<HarvestRunner>();
+            // One plain line per committed page, on standard error like the other verbs' progress.
+            IReadOnlyList<HarvestResult> results;
+            try { results = await runner.RunAsync(parse.GetValue(source)!, new HarvestRequest(first, last), new SynchronousProgress(Console.Error), ct); }
+            catch (OptionsValidationException e) { Console.Error.WriteLine($"paperboy: {e.Message}"); return BadInput; }
+            foreach (var r in results)
+            {
+                Console.WriteLine($"{r.Source}: {r.Counts}");
+                foreach (var e in r.Errors) Console.Error.WriteLine($"error: {e}");
+            }
+            return results.All(r => r.Succeeded) ? Ok : BadInput;
+        });
+        return cmd;
+    }
+
+    /// <summary>Progress written as it happens (Progress&lt;T&gt; would post it to the thread pool, out of order with the summary).</summary>
+    private sealed class SynchronousProgress(TextWriter writer) : IProgress<HarvestProgress>
+    {
+        public void Report(HarvestProgress p) => writer.WriteLine($"Harvesting {p.Slice}: {p.SoFar}");
     }
 
     private static Command ReindexCommand()

@@ -23,10 +23,34 @@ public sealed class ArxivClient(HttpClient http, IOptions<ArxivOptions> options)
                 $"'{Shorten(idOrUrl)}' is not an arXiv id or arxiv.org link; expected something like 2310.02861, hep-th/9901001 or https://arxiv.org/abs/2310.02861");
 
         var url = $"{options.Value.ApiBaseUrl}?id_list={Uri.EscapeDataString(id)}&max_results=1";
+        var (papers, status) = await GetFeedAsync(url, id, ct);
+        if (papers.Count == 0)
+            throw new ArxivException(ArxivErrorKind.NotFound, $"arXiv has no paper {id}", status);
+        return papers.FirstOrDefault(p => p.ArxivId == id)
+            ?? throw new ArxivException(ArxivErrorKind.BadResponse, $"arXiv answered {papers[0].ArxivId} when asked for {id}", status);
+    }
+
+    /// <summary>
+    /// One page of an arXiv API search (<c>cat:cs.LG</c>, <c>all:diffusion</c>), newest submissions first:
+    /// <paramref name="max"/> papers from offset <paramref name="start"/>; an empty list past the end.
+    /// </summary>
+    public async Task<IReadOnlyList<Paper>> SearchNewestAsync(string query, int start, int max, CancellationToken ct = default)
+    {
+        var url = $"{options.Value.ApiBaseUrl}?search_query={Uri.EscapeDataString(query)}&sortBy=submittedDate&sortOrder=descending&start={start}&max_results={max}";
+        var (papers, _) = await GetFeedAsync(url, $"'{query}'", ct);
+        return papers;
+    }
+
+    private async Task<(IReadOnlyList<Paper> Papers, HttpStatusCode Status)> GetFeedAsync(string url, string what, CancellationToken ct)
+    {
         HttpResponseMessage response;
         try
         {
             response = await http.GetAsync(url, ct);
+        }
+        catch (HttpSourceException e)
+        {
+            throw new ArxivException(e.Kind == HttpSourceFailure.TooLarge ? ArxivErrorKind.BadResponse : ArxivErrorKind.Unavailable, e.Message, e.Status, e);
         }
         catch (HttpRequestException e)
         {
@@ -41,8 +65,8 @@ public sealed class ArxivClient(HttpClient http, IOptions<ArxivOptions> options)
         {
             var status = response.StatusCode;
             if (status == HttpStatusCode.NotFound)
-                throw new ArxivException(ArxivErrorKind.NotFound, $"arXiv has no paper {id} (HTTP 404)", status);
-            if (ArxivResilienceHandler.IsTransient(status))
+                throw new ArxivException(ArxivErrorKind.NotFound, $"arXiv has no paper {what} (HTTP 404)", status);
+            if (PoliteHttpHandler.IsTransient(status))
                 throw new ArxivException(ArxivErrorKind.Unavailable,
                     $"arXiv is unavailable (HTTP {(int)status} {response.ReasonPhrase}); try again later", status);
 
@@ -53,23 +77,20 @@ public sealed class ArxivClient(HttpClient http, IOptions<ArxivOptions> options)
             IReadOnlyList<Paper> papers;
             try
             {
-                papers = ArxivAtomReader.Read(ImportSource.FromBytes($"arXiv API answer for {id}", body));
+                papers = ArxivAtomReader.Read(ImportSource.FromBytes($"arXiv API answer for {what}", body));
             }
             catch (ImportException e) when (e.Reason.StartsWith("the arXiv API returned an error", StringComparison.Ordinal))
             {
                 // arXiv answers a feed with one error entry for ids it rejects.
-                throw new ArxivException(ArxivErrorKind.NotFound, $"arXiv has no paper {id}: {Shorten(e.Reason["the arXiv API returned an error: ".Length..])}", status, e);
+                throw new ArxivException(ArxivErrorKind.NotFound, $"arXiv has no paper {what}: {Shorten(e.Reason["the arXiv API returned an error: ".Length..])}", status, e);
             }
             catch (ImportException e)
             {
-                throw new ArxivException(ArxivErrorKind.BadResponse, $"arXiv's answer for {id} could not be read (HTTP {(int)status}): {Shorten(e.Reason)}", status, e);
+                throw new ArxivException(ArxivErrorKind.BadResponse, $"arXiv's answer for {what} could not be read (HTTP {(int)status}): {Shorten(e.Reason)}", status, e);
             }
             if (!response.IsSuccessStatusCode)
-                throw new ArxivException(ArxivErrorKind.BadResponse, $"arXiv refused the request for {id} (HTTP {(int)status} {response.ReasonPhrase})", status);
-            if (papers.Count == 0)
-                throw new ArxivException(ArxivErrorKind.NotFound, $"arXiv has no paper {id}", status);
-            return papers.FirstOrDefault(p => p.ArxivId == id)
-                ?? throw new ArxivException(ArxivErrorKind.BadResponse, $"arXiv answered {papers[0].ArxivId} when asked for {id}", status);
+                throw new ArxivException(ArxivErrorKind.BadResponse, $"arXiv refused the request for {what} (HTTP {(int)status} {response.ReasonPhrase})", status);
+            return (papers, status);
         }
     }
 

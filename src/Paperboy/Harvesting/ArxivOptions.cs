@@ -28,6 +28,9 @@ public sealed class ArxivOptions
 
     public string UserAgent { get; set; } = "Paperboy/1.0 (+self-hosted paper discovery; mailto:admin@localhost)";
 
+    public PoliteHttpPolicy Policy() =>
+        new("arXiv", MinInterval, Timeout, MaxRetries, RetryBaseDelay, MaxRetryAfter, BreakAfter: 5, BreakFor: TimeSpan.FromMinutes(1));
+
     /// <summary>Why these settings cannot work, or null when they can.</summary>
     public string? Problem()
     {

@@ -7,7 +7,7 @@ public static class ArxivServices
 {
     /// <summary>
     /// Registers <see cref="ArxivOptions"/> (section <c>Arxiv</c>, checked at first use), the process-wide
-    /// <see cref="ArxivRateGate"/>, the typed <see cref="ArxivClient"/> (User-Agent, Accept, per-attempt timeout,
+    /// <see cref="HostRateGate"/>, the typed <see cref="ArxivClient"/> (User-Agent, Accept, per-attempt timeout,
     /// retries with back-off and jitter, Retry-After, rate limit) and <see cref="PaperSubmission"/> (transient, like
     /// the typed client it holds; it needs the <c>PaperStore</c> that <c>AddPaperboy</c> registers).
     /// </summary>
@@ -17,8 +17,7 @@ public static class ArxivServices
             .Bind(configuration.GetSection(ArxivOptions.Section));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ArxivOptions>, ArxivOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ArxivRateGate>();
-        services.AddTransient<ArxivResilienceHandler>();
+        services.TryAddSingleton<HostRateGate>();
         services.AddHttpClient<ArxivClient>((sp, http) =>
             {
                 var o = sp.GetRequiredService<IOptions<ArxivOptions>>().Value;
@@ -26,9 +25,14 @@ public static class ArxivServices
                 http.DefaultRequestHeaders.TryAddWithoutValidation("Accept", "application/atom+xml");
                 // Each attempt has its own timeout in the handler; the caller's token bounds the whole fetch.
                 http.Timeout = System.Threading.Timeout.InfiniteTimeSpan;
-                http.MaxResponseContentBufferSize = ArxivResilienceHandler.MaxResponseBytes;
+                http.MaxResponseContentBufferSize = PoliteHttpHandler.MaxResponseBytes;
             })
-            .AddHttpMessageHandler<ArxivResilienceHandler>();
+            .AddHttpMessageHandler(sp =>
+            {
+                var o = sp.GetRequiredService<IOptions<ArxivOptions>>().Value;
+                return new PoliteHttpHandler(sp.GetRequiredService<HostRateGate>(), o.Policy(), sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILogger<PoliteHttpHandler>>());
+            });
         services.AddTransient<PaperSubmission>();
         return services;
     }

@@ -50,6 +50,7 @@ public static class PaperboyServices
         services.TryAddSingleton<ClusterJob>();
         services.AddSingleton<IRecommender>(sp => new VectorRecommender(sp.GetRequiredService<IndexHolder>().Semantic));
         services.AddArxivClient(configuration);
+        services.AddHarvesting(configuration);
         return services;
     }
 

@@ -133,7 +133,8 @@ public sealed class HfPageReaderTests
         var p = Seeds.Read("001").Single(x => x.Abstract.Contains("masa-ue/SVDD{", StringComparison.Ordinal));
         Assert.Equal([new PaperLink(PaperLink.Code, "https://github.com/masa-ue/SVDD")], p.Links);
         var tangle = Seeds.Read("000").Single(x => x.Abstract.Contains("TangleNAS-527C{here}", StringComparison.Ordinal));
-        Assert.Equal([new PaperLink(PaperLink.Project, "https://anonymous.4open.science/r/TangleNAS-527C")], tangle.Links);
+        // anonymous.4open.science hosts anonymised repositories for review: code, not a project page.
+        Assert.Equal([new PaperLink(PaperLink.Code, "https://anonymous.4open.science/r/TangleNAS-527C")], tangle.Links);
     }
 
     [Fact]

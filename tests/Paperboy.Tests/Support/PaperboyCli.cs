@@ -41,9 +41,12 @@ public static class PaperboyCli
 
     public static async Task<CliResult> RunAsync(params string[] args) => await RunAsync(args, TimeSpan.FromSeconds(120));
 
-    public static async Task<CliResult> RunAsync(IEnumerable<string> args, TimeSpan timeout, string? input = null)
+    /// <param name="environment">Settings for the child as environment variables, e.g. <c>PAPERBOY_Harvest__Oai__BaseUrl</c>.</param>
+    public static async Task<CliResult> RunAsync(IEnumerable<string> args, TimeSpan timeout, string? input = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var p = Process.Start(StartInfo(args)) ?? throw new InvalidOperationException("could not start dotnet");
+        var psi = StartInfo(args);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) psi.Environment[key] = value;
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start dotnet");
         if (input is not null) await p.StandardInput.WriteAsync(input);
         p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();

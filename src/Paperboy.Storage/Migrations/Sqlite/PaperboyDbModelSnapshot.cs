@@ -179,7 +179,15 @@ namespace Paperboy.Storage.Migrations.Sqlite
                     b.Property<int>("CommentCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Datasets")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<DateOnly?>("FeedDay")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Headline")
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Links")
@@ -210,6 +218,9 @@ namespace Paperboy.Storage.Migrations.Sqlite
 
                     b.Property<string>("TitleKey")
                         .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("UpdatedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Upvotes")
@@ -433,6 +444,61 @@ namespace Paperboy.Storage.Migrations.Sqlite
                     b.ToTable("comments", (string)null);
                 });
 
+            modelBuilder.Entity("Paperboy.Storage.HarvestState", b =>
+                {
+                    b.Property<string>("Source")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Added")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Cursor")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Deleted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastRunAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastSuccessAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Merged")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Pages")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Read")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("RunFrom")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("RunNewest")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("RunUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Unchanged")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("Watermark")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Source");
+
+                    b.ToTable("harvest_states", (string)null);
+                });
+
             modelBuilder.Entity("Paperboy.Storage.JobLock", b =>
                 {
                     b.Property<string>("Name")
@@ -531,6 +597,48 @@ namespace Paperboy.Storage.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.ToTable("paper_aliases", (string)null);
+                });
+
+            modelBuilder.Entity("Paperboy.Storage.PaperBand", b =>
+                {
+                    b.Property<long>("Key")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PaperId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key", "PaperId");
+
+                    b.HasIndex("PaperId");
+
+                    b.ToTable("paper_bands", (string)null);
+                });
+
+            modelBuilder.Entity("Paperboy.Storage.PaperRelation", b =>
+                {
+                    b.Property<string>("PaperId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OtherId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Similarity")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("PaperId", "OtherId");
+
+                    b.ToTable("paper_relations", (string)null);
                 });
 
             modelBuilder.Entity("Paperboy.Storage.PaperboyUser", b =>

@@ -21,6 +21,8 @@ public sealed class ShowModel(PaperStore store, Paperboy.Searching.PaperSearch s
 {
     public Paper Paper { get; private set; } = null!;
     public IReadOnlyList<Paper> Similar { get; private set; } = [];
+    /// <summary>Papers flagged as possibly the same work (near-duplicates, never merged).</summary>
+    public IReadOnlyList<(Paper Paper, string Kind, double Similarity)> Related { get; private set; } = [];
     public IReadOnlyList<CommentView> Comments { get; private set; } = [];
     public IReadOnlyList<CollectionView> MyCollections { get; private set; } = [];
     public HashSet<long> Holding { get; private set; } = [];
@@ -100,6 +102,7 @@ public sealed class ShowModel(PaperStore store, Paperboy.Searching.PaperSearch s
         ViewerId = User.FindFirstValue(ClaimTypes.NameIdentifier);
         IsAdmin = User.IsInRole(CommunitySetup.AdminRole);
         Similar = (await search.SimilarAsync(paper, 6, ct)).Select(s => s.Paper).ToList();
+        Related = await store.RelatedAsync(paper.Id, ct);
         await votes.LoadAsync(Similar.Append(paper), ct);
         Comments = (await comments.ListAsync(paper.Id, ct))?.Comments ?? [];
         if (ViewerId is not null)

@@ -1,0 +1,28 @@
+namespace Paperboy.Harvesting;
+
+/// <summary>
+/// Runs the harvesters: one source by name, or all enabled ones in turn (OAI-PMH, then the arXiv API for what OAI
+/// has not published yet, then Hugging Face, whose upvotes land on papers the first two brought). The CLI's
+/// <c>paperboy harvest</c> calls it, and so will the scheduler. One source failing does not stop the others.
+/// </summary>
+public sealed class HarvestRunner(IEnumerable<IHarvester> harvesters)
+{
+    public const string All = "all";
+
+    private readonly IReadOnlyList<IHarvester> _harvesters = harvesters.ToList();
+
+    public IEnumerable<string> Sources => _harvesters.Select(h => h.Name);
+
+    /// <summary>Runs <paramref name="source"/> (a harvester's name, or <see cref="All"/> for every enabled one).</summary>
+    public async Task<IReadOnlyList<HarvestResult>> RunAsync(string source, HarvestRequest request, IProgress<HarvestProgress>? progress = null,
+        CancellationToken ct = default)
+    {
+        var chosen = source == All
+            ? _harvesters.Where(h => h.Enabled).ToList()
+            : _harvesters.Where(h => h.Name == source).ToList();
+        if (source != All && chosen.Count == 0) throw new ArgumentException($"unknown harvest source '{source}' (known: {string.Join(", ", Sources)}, {All})", nameof(source));
+        var results = new List<HarvestResult>();
+        foreach (var h in chosen) results.Add(await h.RunAsync(request, progress, ct));
+        return results;
+    }
+}
