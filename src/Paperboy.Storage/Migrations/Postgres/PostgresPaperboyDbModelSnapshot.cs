@@ -232,8 +232,17 @@ namespace Paperboy.Storage.Migrations.Postgres
                     b.Property<int>("CommentCount")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Datasets")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<DateOnly?>("FeedDay")
                         .HasColumnType("date");
+
+                    b.Property<string>("Headline")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .UseCollation("C");
 
                     b.Property<string>("Links")
                         .IsRequired()
@@ -268,6 +277,9 @@ namespace Paperboy.Storage.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .UseCollation("C");
+
+                    b.Property<DateOnly?>("UpdatedAt")
+                        .HasColumnType("date");
 
                     b.Property<int>("Upvotes")
                         .HasColumnType("integer");
@@ -515,6 +527,64 @@ namespace Paperboy.Storage.Migrations.Postgres
                     b.ToTable("comments", (string)null);
                 });
 
+            modelBuilder.Entity("Paperboy.Storage.HarvestState", b =>
+                {
+                    b.Property<string>("Source")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .UseCollation("C");
+
+                    b.Property<int>("Added")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Cursor")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .UseCollation("C");
+
+                    b.Property<int>("Deleted")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .UseCollation("C");
+
+                    b.Property<DateTime?>("LastRunAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("LastSuccessAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Merged")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Pages")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Read")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly?>("RunFrom")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly?>("RunNewest")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly?>("RunUntil")
+                        .HasColumnType("date");
+
+                    b.Property<int>("Unchanged")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly?>("Watermark")
+                        .HasColumnType("date");
+
+                    b.HasKey("Source");
+
+                    b.ToTable("harvest_states", (string)null);
+                });
+
             modelBuilder.Entity("Paperboy.Storage.JobLock", b =>
                 {
                     b.Property<string>("Name")
@@ -624,6 +694,52 @@ namespace Paperboy.Storage.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.ToTable("paper_aliases", (string)null);
+                });
+
+            modelBuilder.Entity("Paperboy.Storage.PaperBand", b =>
+                {
+                    b.Property<long>("Key")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("PaperId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .UseCollation("C");
+
+                    b.HasKey("Key", "PaperId");
+
+                    b.HasIndex("PaperId");
+
+                    b.ToTable("paper_bands", (string)null);
+                });
+
+            modelBuilder.Entity("Paperboy.Storage.PaperRelation", b =>
+                {
+                    b.Property<string>("PaperId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .UseCollation("C");
+
+                    b.Property<string>("OtherId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .UseCollation("C");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .UseCollation("C");
+
+                    b.Property<double>("Similarity")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("PaperId", "OtherId");
+
+                    b.ToTable("paper_relations", (string)null);
                 });
 
             modelBuilder.Entity("Paperboy.Storage.PaperboyUser", b =>
