@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Paperboy.Core.Boards;
 using Paperboy.Core.Import;
 using Paperboy.Core.Papers;
@@ -85,6 +85,7 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
         var now = clock.GetUtcNow().UtcDateTime;
         var fresh = new List<Paper>();
         var related = new RelationFinder(db, now);
+        await related.PrefetchAsync(batch, ct);
 
         var existing = new Dictionary<string, Paper>(StringComparer.Ordinal);
         var byTitle = new Dictionary<string, Paper>(StringComparer.Ordinal);
@@ -128,7 +129,7 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
                     Add(db, incoming, now);
                     existing[incoming.Id] = incoming;
                     byTitle[titleKey] = incoming;
-                    await related.IndexAsync(incoming, existing, ct);
+                    await related.IndexAsync(incoming, existing, isNew: true, ct);
                     merged++;
                     continue;
                 }
@@ -139,7 +140,7 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
                 fresh.Add(incoming);      // inserted below with one prepared statement: EF's tracking is the cost at scale
                 existing[incoming.Id] = incoming;
                 byTitle.TryAdd(titleKey, incoming);
-                await related.IndexAsync(incoming, existing, ct);
+                await related.IndexAsync(incoming, existing, isNew: true, ct);
                 added++;
             }
             else
@@ -149,7 +150,7 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
                 {
                     Stamp(db, current);
                     db.Changes.Add(new Change { PaperId = current.Id, At = now });
-                    if ((current.Title, current.Abstract) != text) await related.IndexAsync(current, existing, ct);
+                    if ((current.Title, current.Abstract) != text) await related.IndexAsync(current, existing, isNew: false, ct);
                     merged++;
                 }
                 else unchanged++;
@@ -192,6 +193,7 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
             foreach (var p in fresh) Add(db, p, now);
             await db.SaveChangesAsync(ct);
         }
+        await related.SaveAsync(ct);
         await tx.CommitAsync(ct);
         return (new ImportSummary(papers.Count, added, merged, unchanged), deleted);
     }
@@ -263,37 +265,55 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
     /// </summary>
     private sealed class RelationFinder(PaperboyDb db, DateTime now)
     {
+        // What this batch adds: band keys → new members, and relations. Written at the end with prepared statements
+        // (SaveAsync): a paper has 48 band rows, and tracking them as entities made a large import several times slower.
         private readonly Dictionary<long, List<string>> _pending = [];
+        private readonly Dictionary<(string, string), NearDuplicates.Match> _relations = [];
+        // The stored members of the buckets of the batch's band keys, read once for the whole batch.
+        private readonly Dictionary<long, List<string>> _stored = [];
 
-        public async Task IndexAsync(Paper paper, Dictionary<string, Paper> known, CancellationToken ct)
+        /// <summary>Reads the stored buckets of every band key of the batch in a few queries, not one per paper.</summary>
+        public async Task PrefetchAsync(IEnumerable<Paper> batch, CancellationToken ct)
         {
-            var keys = NearDuplicates.BandKeys(paper);
-            await db.Bands.Where(b => b.PaperId == paper.Id).ExecuteDeleteAsync(ct);
-            var candidates = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var chunk in keys.Chunk(Chunk))
-                foreach (var id in await db.Bands.Where(b => chunk.Contains(b.Key)).Select(b => b.PaperId).ToListAsync(ct)) candidates.Add(id);
-            foreach (var k in keys)
-            {
-                if (_pending.TryGetValue(k, out var ids)) candidates.UnionWith(ids);
-                else _pending[k] = ids = [];
-                if (!ids.Contains(paper.Id)) ids.Add(paper.Id);
-                db.Bands.Add(new PaperBand { Key = k, PaperId = paper.Id });
-            }
-            candidates.Remove(paper.Id);
-            foreach (var id in candidates)
-            {
-                var other = known.TryGetValue(id, out var k) ? k : await db.Papers.FindAsync([id], ct);
-                if (other is null || NearDuplicates.Compare(paper, other) is not { } match) continue;
-                await RelateAsync(paper.Id, other.Id, match, ct);
-                await RelateAsync(other.Id, paper.Id, match, ct);
-            }
+            var keys = batch.SelectMany(NearDuplicates.BandKeys).Distinct().ToList();
+            foreach (var k in keys) _stored[k] = [];
+            foreach (var chunk in keys.Chunk(5_000))
+                foreach (var b in await db.Bands.AsNoTracking().Where(b => chunk.Contains(b.Key)).Select(b => new { b.Key, b.PaperId }).ToListAsync(ct))
+                    _stored[b.Key].Add(b.PaperId);
         }
 
-        private async Task RelateAsync(string a, string b, NearDuplicates.Match match, CancellationToken ct)
+        public async Task IndexAsync(Paper paper, Dictionary<string, Paper> known, bool isNew, CancellationToken ct)
         {
-            var row = db.Relations.Local.FirstOrDefault(r => r.PaperId == a && r.OtherId == b) ?? await db.Relations.FindAsync([a, b], ct);
-            if (row is null) db.Relations.Add(new PaperRelation { PaperId = a, OtherId = b, Kind = match.Kind, Similarity = match.Similarity, At = now });
-            else { row.Kind = match.Kind; row.Similarity = match.Similarity; }
+            var keys = NearDuplicates.BandKeys(paper);
+            if (!isNew) await db.Bands.Where(b => b.PaperId == paper.Id).ExecuteDeleteAsync(ct);
+            // A merged paper's new text may have keys the prefetch did not see. Buckets are bounded
+            // (NearDuplicates.MaxBucket), so this reads at most bands × bucket rows.
+            var missing = keys.Where(k => !_stored.ContainsKey(k)).ToList();
+            foreach (var k in missing) _stored[k] = [];
+            if (missing.Count > 0)
+                foreach (var b in await db.Bands.AsNoTracking().Where(b => missing.Contains(b.Key)).Select(b => new { b.Key, b.PaperId }).ToListAsync(ct))
+                    _stored[b.Key].Add(b.PaperId);
+            var members = keys.Distinct().ToDictionary(k => k, k => _stored[k].Where(id => id != paper.Id || isNew).ToList());
+            var shared = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var k in keys)
+            {
+                var bucket = members.GetValueOrDefault(k) ?? [];
+                if (_pending.TryGetValue(k, out var pending)) bucket.AddRange(pending);
+                else _pending[k] = pending = [];
+                foreach (var id in bucket.Distinct())
+                    if (id != paper.Id) shared[id] = shared.GetValueOrDefault(id) + 1;
+                if (bucket.Count < NearDuplicates.MaxBucket && !bucket.Contains(paper.Id)) pending.Add(paper.Id);
+            }
+            if (shared.Count == 0) return;
+            var mine = NearDuplicates.Shingles.Of(paper);
+            // The candidates sharing the most bands have the highest estimated similarity: check those exactly.
+            foreach (var id in shared.OrderByDescending(x => x.Value).ThenBy(x => x.Key, StringComparer.Ordinal).Take(NearDuplicates.MaxCandidates).Select(x => x.Key))
+            {
+                var other = known.TryGetValue(id, out var k) ? k : await db.Papers.FindAsync([id], ct);
+                if (other is null || NearDuplicates.Compare(mine, NearDuplicates.Shingles.Of(other)) is not { } match) continue;
+                _relations[(paper.Id, other.Id)] = match;
+                _relations[(other.Id, paper.Id)] = match;
+            }
         }
 
         /// <summary>Drops a paper's bands and relations (it is deleted, or re-keyed and indexed again under its new id).</summary>
@@ -302,6 +322,41 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
             await db.Bands.Where(b => b.PaperId == id).ExecuteDeleteAsync(ct);
             await db.Relations.Where(r => r.PaperId == id || r.OtherId == id).ExecuteDeleteAsync(ct);
             foreach (var ids in _pending.Values) ids.Remove(id);
+            foreach (var pair in _relations.Keys.Where(p => p.Item1 == id || p.Item2 == id).ToList()) _relations.Remove(pair);
+        }
+
+        /// <summary>Writes the batch's bands and relations, inside the import's transaction.</summary>
+        public async Task SaveAsync(CancellationToken ct)
+        {
+            if (_pending.Count == 0 && _relations.Count == 0) return;
+            var connection = db.Database.GetDbConnection();
+            var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            await using (var band = connection.CreateCommand())
+            {
+                band.Transaction = transaction;
+                // Portable SQL (SQLite and PostgreSQL): quoted names, @parameters, ON CONFLICT.
+                band.CommandText = "INSERT INTO paper_bands (\"Key\", \"PaperId\") VALUES (@key, @paper) ON CONFLICT DO NOTHING";
+                var key = band.CreateParameter(); key.ParameterName = "@key"; band.Parameters.Add(key);
+                var paper = band.CreateParameter(); paper.ParameterName = "@paper"; band.Parameters.Add(paper);
+                foreach (var (k, ids) in _pending)
+                    foreach (var id in ids) { key.Value = k; paper.Value = id; await band.ExecuteNonQueryAsync(ct); }
+            }
+            await using (var rel = connection.CreateCommand())
+            {
+                rel.Transaction = transaction;
+                rel.CommandText = "INSERT INTO paper_relations (\"PaperId\", \"OtherId\", \"Kind\", \"Similarity\", \"At\") VALUES (@a, @b, @kind, @sim, @at) "
+                    + "ON CONFLICT (\"PaperId\", \"OtherId\") DO UPDATE SET \"Kind\" = excluded.\"Kind\", \"Similarity\" = excluded.\"Similarity\"";
+                var a = rel.CreateParameter(); a.ParameterName = "@a"; rel.Parameters.Add(a);
+                var b = rel.CreateParameter(); b.ParameterName = "@b"; rel.Parameters.Add(b);
+                var kind = rel.CreateParameter(); kind.ParameterName = "@kind"; rel.Parameters.Add(kind);
+                var sim = rel.CreateParameter(); sim.ParameterName = "@sim"; rel.Parameters.Add(sim);
+                var at = rel.CreateParameter(); at.ParameterName = "@at"; at.Value = now; rel.Parameters.Add(at);
+                foreach (var ((pa, pb), m) in _relations)
+                {
+                    a.Value = pa; b.Value = pb; kind.Value = m.Kind; sim.Value = m.Similarity;
+                    await rel.ExecuteNonQueryAsync(ct);
+                }
+            }
         }
     }
 

@@ -25,6 +25,15 @@ public static class NearDuplicates
     public const int TextPermutations = 128, TextBands = 32;
     public const int TitlePermutations = 64, TitleBands = 16;
 
+    /// <summary>
+    /// A band bucket holds at most this many papers: a fuller one is boilerplate shared by a template ("Scaling Study
+    /// Number 17 of …", "Erratum to …") and would make every import compare against all of them.
+    /// </summary>
+    public const int MaxBucket = 32;
+
+    /// <summary>The candidates sharing the most bands that are checked exactly, per paper.</summary>
+    public const int MaxCandidates = 20;
+
     public const string SameText = "same-text";
     public const string SameTitle = "same-title";
 
@@ -40,11 +49,19 @@ public static class NearDuplicates
         return keys.ToArray();
     }
 
-    /// <summary>Whether two papers are near-duplicates, by exact Jaccard of their shingle sets; null when not.</summary>
-    public static Match? Compare(Paper a, Paper b)
+    /// <summary>A paper's two shingle sets, computed once when it is compared with several candidates.</summary>
+    public sealed record Shingles(HashSet<string> Text, HashSet<string> Title)
     {
-        var text = Jaccard(TextShingles(a), TextShingles(b));
-        var title = Jaccard(TitleShingles(a.Title), TitleShingles(b.Title));
+        public static Shingles Of(Paper p) => new(TextShingles(p), TitleShingles(p.Title));
+    }
+
+    /// <summary>Whether two papers are near-duplicates, by exact Jaccard of their shingle sets; null when not.</summary>
+    public static Match? Compare(Paper a, Paper b) => Compare(Shingles.Of(a), Shingles.Of(b));
+
+    public static Match? Compare(Shingles a, Shingles b)
+    {
+        var text = Jaccard(a.Text, b.Text);
+        var title = Jaccard(a.Title, b.Title);
         if (text >= TextThreshold) return new Match(SameText, Math.Round(text, 3));
         if (title >= TitleThreshold) return new Match(SameTitle, Math.Round(title, 3));
         return null;
