@@ -11,8 +11,8 @@ public sealed record ComposeResult(DigestPeriod Period, int Subscribers, int Add
 public sealed record DigestRunResult(IReadOnlyList<ComposeResult> Composed, DrainResult Delivery, TimeSpan DeliveryTook);
 
 /// <summary>
-/// One digest run, once per cluster: take the digest job lock in the store (renewed while the run lasts), compose the
-/// given periods into the outbox, drain the outbox, let go of the lock. Used by the scheduler in <c>serve</c> and by
+/// One digest run, once per cluster: take the digest job lock (<see cref="JobLockStore.TryTakeAsync"/>: a lease in the
+/// store on SQLite, an advisory lock on PostgreSQL), compose the given periods into the outbox, drain the outbox, let go of the lock. Used by the scheduler in <c>serve</c> and by
 /// <c>paperboy digest send</c>.
 /// </summary>
 public sealed class DigestRun(
@@ -28,44 +28,17 @@ public sealed class DigestRun(
         var owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
         if (owner.Length > JobLock.MaxOwner) owner = owner[^JobLock.MaxOwner..];
         var lease = options.Value.LockLease;
-        if (!await locks.TryAcquireAsync(LockName, owner, lease, ct)) return null;
+        await using var held = await locks.TryTakeAsync(LockName, owner, lease, ct);
+        if (held is null) return null;
 
-        using var lost = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var done = new CancellationTokenSource();
-        var renewal = KeepAsync(owner, lease, lost, done.Token);
-        try
-        {
-            var composed = new List<ComposeResult>();
-            foreach (var period in periods) composed.Add(await ComposeAsync(period, lost.Token));
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var delivery = await sender.DrainAsync(owner, () => !lost.IsCancellationRequested, lost.Token);
-            return new DigestRunResult(composed, delivery, System.Diagnostics.Stopwatch.GetElapsedTime(started));
-        }
-        finally
-        {
-            await done.CancelAsync();
-            await renewal;
-            await locks.ReleaseAsync(LockName, owner, CancellationToken.None);
-        }
-    }
-
-    /// <summary>Renews the lease every third of it; if it cannot (another node took it over), stops the run.</summary>
-    private async Task KeepAsync(string owner, TimeSpan lease, CancellationTokenSource lost, CancellationToken done)
-    {
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(lease / 3, done);
-                if (!await locks.TryAcquireAsync(LockName, owner, lease, done))
-                {
-                    log.LogError("The digest job lock was lost (a run that stalled for longer than its lease of {Lease}); stopping this run", lease);
-                    await lost.CancelAsync();
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException) { }
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(ct, held.Lost);
+        using var said = held.Lost.Register(() => log.LogError(
+            "The digest job lock was lost (its lease of {Lease} could not be renewed, or its database session ended); stopping this run", lease));
+        var composed = new List<ComposeResult>();
+        foreach (var period in periods) composed.Add(await ComposeAsync(period, lost.Token));
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var delivery = await sender.DrainAsync(owner, () => !lost.IsCancellationRequested, lost.Token);
+        return new DigestRunResult(composed, delivery, System.Diagnostics.Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>
