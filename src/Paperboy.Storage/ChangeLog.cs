@@ -26,6 +26,12 @@ public static class ChangeLog
     /// <summary>The advisory lock's key: "paperboy" in ASCII. The trigger in the PostgreSQL migration uses the same number.</summary>
     public const long AppendLock = 0x7061706572626F79;
 
+    /// <summary>
+    /// The notification channel the same trigger signals on (<c>pg_notify</c>, delivered when the appending transaction
+    /// commits): every node LISTENs on it to follow the log at once instead of at its next poll.
+    /// </summary>
+    public const string Channel = "paperboy_changes";
+
     /// <summary>Call first thing inside a transaction that will append to the change log. A no-op on SQLite.</summary>
     public static async Task SerialiseAppendsAsync(PaperboyDb db, CancellationToken ct)
     {

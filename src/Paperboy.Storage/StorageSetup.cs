@@ -69,7 +69,7 @@ public static class StorageSetup
         _ => false,
     };
 
-    private sealed class AsPaperboyDb<T>(IDbContextFactory<T> inner) : IDbContextFactory<PaperboyDb> where T : PaperboyDb
+    internal sealed class AsPaperboyDb<T>(IDbContextFactory<T> inner) : IDbContextFactory<PaperboyDb> where T : PaperboyDb
     {
         public PaperboyDb CreateDbContext() => inner.CreateDbContext();
         public async Task<PaperboyDb> CreateDbContextAsync(CancellationToken ct = default) => await inner.CreateDbContextAsync(ct);

@@ -39,6 +39,7 @@ public static class CliApp
         root.Subcommands.Add(HarvestCommand());
         root.Subcommands.Add(AdminCommand());
         root.Subcommands.Add(DigestCommand());
+        root.Subcommands.Add(MigrateCommand());
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -411,6 +412,51 @@ public static class CliApp
             return Ok;
         });
         return new Command("digest", "Daily and weekly digests by mail") { preview, send };
+    }
+
+    private static Command MigrateCommand()
+    {
+        var from = new Option<string>("--from") { Description = "The store to copy: sqlite:PATH (a data directory or its paperboy.db)", Required = true };
+        var to = new Option<string>("--to") { Description = "An empty PostgreSQL database: postgres:CONNECTION-STRING (Npgsql)", Required = true };
+        var force = new Option<bool>("--force") { Description = "Delete what the target database holds before copying" };
+        var cmd = new Command("migrate", "Copy a SQLite store (papers, members, votes, comments, collections, subscriptions, outbox, change log, keys) into PostgreSQL and verify the copy")
+            { from, to, force };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var source = parse.GetValue(from)!;
+            var target = parse.GetValue(to)!;
+            if (!source.StartsWith("sqlite:", StringComparison.Ordinal) || source.Length == 7) { Console.Error.WriteLine("paperboy: --from must be sqlite:PATH"); return Usage; }
+            if (!target.StartsWith("postgres:", StringComparison.Ordinal) || target.Length == 9) { Console.Error.WriteLine("paperboy: --to must be postgres:CONNECTION-STRING"); return Usage; }
+            var path = Path.GetFullPath(source[7..]);
+            var file = Directory.Exists(path) ? Path.Combine(path, "paperboy.db") : path;
+            if (!File.Exists(file)) { Console.Error.WriteLine($"paperboy: no SQLite store at {file}"); return BadInput; }
+            var sqlite = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = file, Pooling = true, DefaultTimeout = 30 }.ToString();
+            string postgres;
+            try { postgres = new Npgsql.NpgsqlConnectionStringBuilder(target[9..]).ToString(); }
+            catch (ArgumentException e) { Console.Error.WriteLine($"paperboy: --to: {e.Message}"); return Usage; }
+
+            await using var sources = new ServiceCollection().AddPaperboyDb(StoreProvider.Sqlite, _ => sqlite).BuildServiceProvider();
+            await using var targets = new ServiceCollection().AddPaperboyDb(StoreProvider.Postgres, _ => postgres).BuildServiceProvider();
+            var copy = new StoreCopy(sources.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<PaperboyDb>>(),
+                targets.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<PostgresPaperboyDb>>());
+            List<TableCopy> report;
+            try { report = await copy.RunAsync(Path.Combine(Path.GetDirectoryName(file)!, "keys"), parse.GetValue(force), line => Console.Error.WriteLine(line), ct); }
+            catch (StoreCopyException e) { Console.Error.WriteLine($"paperboy: {e.Message}"); return BadInput; }
+            catch (Npgsql.NpgsqlException e) { Console.Error.WriteLine($"paperboy: PostgreSQL: {e.Message}"); return BadInput; }
+
+            Console.WriteLine($"{"table",-22} {"source",10} {"target",10}  {"checksum",-16}  ");
+            foreach (var t in report)
+                Console.WriteLine($"{t.Table,-22} {t.SourceRows,10:N0} {t.TargetRows,10:N0}  {t.SourceChecksum,-16}  {(t.Matches ? "ok" : $"MISMATCH (target {t.TargetChecksum})")}");
+            var bad = report.Where(t => !t.Matches).Select(t => t.Table).ToList();
+            if (bad.Count > 0)
+            {
+                Console.Error.WriteLine($"paperboy: the copy does not match the source in {string.Join(", ", bad)}; do not switch to the PostgreSQL store (run again with --force)");
+                return BadInput;
+            }
+            Console.WriteLine($"Copied and verified {report.Count} tables, {report.Sum(t => t.SourceRows):N0} rows.");
+            return Ok;
+        });
+        return cmd;
     }
 
     private static SubscriptionFrequency Frequency(string f) => f == "weekly" ? SubscriptionFrequency.Weekly : SubscriptionFrequency.Daily;

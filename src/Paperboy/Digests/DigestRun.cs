@@ -11,12 +11,12 @@ public sealed record ComposeResult(DigestPeriod Period, int Subscribers, int Add
 public sealed record DigestRunResult(IReadOnlyList<ComposeResult> Composed, DrainResult Delivery, TimeSpan DeliveryTook);
 
 /// <summary>
-/// One digest run, once per cluster: take the digest job lock in the store (renewed while the run lasts), compose the
-/// given periods into the outbox, drain the outbox, let go of the lock. Used by the scheduler in <c>serve</c> and by
+/// One digest run, once per cluster: take the digest job lock (<see cref="JobLockStore.TryTakeAsync"/>: a lease in the
+/// store on SQLite, an advisory lock on PostgreSQL), compose the given periods into the outbox, drain the outbox, let go of the lock. Used by the scheduler in <c>serve</c> and by
 /// <c>paperboy digest send</c>.
 /// </summary>
 public sealed class DigestRun(
-    Hosting.ClusterJob job, SubscriptionStore subscriptions, DigestComposer composer, DigestMail mail, DigestOutbox outbox, DigestSender sender,
+    JobLockStore locks, SubscriptionStore subscriptions, DigestComposer composer, DigestMail mail, DigestOutbox outbox, DigestSender sender,
     Indexing.Indexer indexer, IOptions<DigestOptions> options, ILogger<DigestRun> log)
 {
     public const string LockName = "digests";
@@ -24,15 +24,21 @@ public sealed class DigestRun(
     /// <summary>Runs, or returns null at once when another run (here or on another node) holds the lock.</summary>
     public async Task<DigestRunResult?> RunAsync(IReadOnlyList<DigestPeriod> periods, CancellationToken ct = default)
     {
-        var (ran, result) = await job.RunAsync(LockName, options.Value.LockLease, async (owner, token) =>
-        {
-            var composed = new List<ComposeResult>();
-            foreach (var period in periods) composed.Add(await ComposeAsync(period, token));
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var delivery = await sender.DrainAsync(owner, () => !token.IsCancellationRequested, token);
-            return new DigestRunResult(composed, delivery, System.Diagnostics.Stopwatch.GetElapsedTime(started));
-        }, ct);
-        return ran ? result : null;
+        // A new owner for every run: claims left by an earlier run, even one in this process, are recognisably not ours.
+        var owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+        if (owner.Length > JobLock.MaxOwner) owner = owner[^JobLock.MaxOwner..];
+        var lease = options.Value.LockLease;
+        await using var held = await locks.TryTakeAsync(LockName, owner, lease, ct);
+        if (held is null) return null;
+
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(ct, held.Lost);
+        using var said = held.Lost.Register(() => log.LogError(
+            "The digest job lock was lost (its lease of {Lease} could not be renewed, or its database session ended); stopping this run", lease));
+        var composed = new List<ComposeResult>();
+        foreach (var period in periods) composed.Add(await ComposeAsync(period, lost.Token));
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var delivery = await sender.DrainAsync(owner, () => !lost.IsCancellationRequested, lost.Token);
+        return new DigestRunResult(composed, delivery, System.Diagnostics.Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>

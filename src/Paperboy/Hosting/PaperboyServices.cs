@@ -47,7 +47,6 @@ public static class PaperboyServices
         // Personal recommendations (digests, /api/me/recommendations) on the live paper vectors.
         // Jobs that run once per cluster (digests, harvests) take their lock in the store.
         services.TryAddSingleton<JobLockStore>();
-        services.TryAddSingleton<ClusterJob>();
         services.AddSingleton<IRecommender>(sp => new VectorRecommender(sp.GetRequiredService<IndexHolder>().Semantic));
         services.AddArxivClient(configuration);
         services.AddHarvesting(configuration);

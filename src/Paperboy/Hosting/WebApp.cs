@@ -43,6 +43,9 @@ public static class WebApp
         services.AddScoped<Paperboy.Pages.ViewerVotes>();
         services.AddSingleton<CommentStore>().AddSingleton<CollectionStore>();
         services.AddHttpContextAccessor();
+        services.AddSingleton<ChangeSignal>();
+        services.AddSingleton<ChangeListener>();       // PostgreSQL only: LISTEN for commits on any node
+        services.AddHostedService(sp => sp.GetRequiredService<ChangeListener>());
         services.AddHostedService<IndexFollower>();
         services.AddRazorPages();
         services.AddProblemDetails();

@@ -11,7 +11,7 @@ public sealed partial class BulkCliTests
     private static void AssertExit(int expected, CliResult r) => Assert.True(r.ExitCode == expected, $"expected exit {expected}; {r}");
 
     /// <summary>A snapshot of <paramref name="n"/> distinct, valid lines (2501.00001 …).</summary>
-    private static void WriteSnapshot(string path, int n)
+    internal static void WriteSnapshot(string path, int n)
     {
         using var w = new StreamWriter(path);
         for (var i = 1; i <= n; i++)
@@ -30,7 +30,7 @@ public sealed partial class BulkCliTests
     }
 
     [GeneratedRegex(@"^Loading [^:]+: ([\d,]+) papers")]
-    private static partial Regex ProgressLine();
+    internal static partial Regex ProgressLine();
 
     [Fact]
     public async Task A_load_killed_with_SIGKILL_resumes_and_every_paper_is_stored_exactly_once()

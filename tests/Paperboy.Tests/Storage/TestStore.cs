@@ -54,6 +54,16 @@ public sealed class TestStore : IAsyncDisposable
         return s;
     }
 
+    /// <summary>
+    /// The store over an existing database (another process's or node's), migrated; disposing leaves the database alone.
+    /// </summary>
+    public static async Task<TestStore> OpenAsync(StoreProvider provider, string connectionString, TimeProvider? clock = null)
+    {
+        var s = new TestStore(provider, connectionString, null, clock);
+        await s.Store.MigrateAsync();
+        return s;
+    }
+
     /// <summary>Reads a file the way <c>paperboy import</c> does and stores it in one batch.</summary>
     public Task<ImportSummary> ImportFileAsync(string path, string format = ImportFormat.Auto) =>
         Store.ImportAsync(ImportFormat.Read(ImportSource.FromFile(path), format, Today));
