@@ -7,8 +7,8 @@ namespace Paperboy.Trends;
 /// <summary>Counts per time bucket: the bucket labels and, per series, a value for each.</summary>
 public sealed record TrendTable(IReadOnlyList<string> Buckets, IReadOnlyList<ChartSeries> Series);
 
-/// <summary>A topic that gained share lately: its share of the last four weeks against the twelve before.</summary>
-public sealed record RisingTopic(Topic Topic, int Recent, double RecentShare, double EarlierShare, IReadOnlyList<double> Weekly)
+/// <summary>A topic that gained share lately: its share of a recent window of <paramref name="WindowDays"/> against the three before; its counts over the whole span in twelve steps.</summary>
+public sealed record RisingTopic(Topic Topic, int Recent, double RecentShare, double EarlierShare, IReadOnlyList<double> Series, int WindowDays)
 {
     public double Growth => (RecentShare + 0.005) / (EarlierShare + 0.005);
 }
@@ -59,28 +59,43 @@ public sealed class TrendService(TopicStore topics, IndexHolder indexes)
         (input ?? "").Split([',', ';', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(t => t.Length is > 0 and <= 100).Distinct(StringComparer.OrdinalIgnoreCase).Take(MaxTerms).ToList();
 
-    /// <summary>The topics whose share of papers grew most: the last 4 weeks (to the newest board day) against the 12 before.</summary>
+    /// <summary>
+    /// The topics whose share of papers grew most: a recent window against the three times longer one before it. The
+    /// recent window is the last 4 weeks to the newest board day, widened (doubling) until it holds at least
+    /// <see cref="RisingMinimum"/> papers (or a fifth of them), so a quiet or sparse corpus still has a trend. Kept a minute.
+    /// </summary>
     public async Task<List<RisingTopic>> RisingAsync(IReadOnlyList<Topic> all, DateOnly newest, int limit, CancellationToken ct = default)
     {
-        var recentFrom = newest.AddDays(-27);
-        var earlierFrom = recentFrom.AddDays(-84);
-        var days = await topics.TopicDaysAsync(earlierFrom, null, ct);
-        var recent = days.Where(d => d.Day >= recentFrom && d.Day <= newest).ToList();
-        var earlier = days.Where(d => d.Day < recentFrom).ToList();
+        if (_rising is { } c && c.Newest == newest && c.Topics == all && DateTime.UtcNow - c.At < TimeSpan.FromMinutes(1)) return c.List.Take(limit).ToList();
+        var days = await topics.TopicDaysAsync(null, null, ct);
+        days.RemoveAll(d => d.Day > newest);
+        var target = Math.Min(RisingMinimum, Math.Max(1, days.Count / 5));
+        var window = 28;
+        while (window < 36_500 && days.Count(d => d.Day > newest.AddDays(-window)) < target) window *= 2;
+        var recentFrom = newest.AddDays(-window + 1);
+        var earlierFrom = recentFrom.AddDays(-3 * window);
+        var recent = days.Where(d => d.Day >= recentFrom).ToList();
+        var earlier = days.Where(d => d.Day >= earlierFrom && d.Day < recentFrom).ToList();
         if (recent.Count == 0) return [];
-        var weeksFrom = newest.AddDays(-7 * 12 + 1);
-        return all.Select(t =>
+        var bucket = Math.Max(1, 4 * window / 12);
+        var list = all.Select(t =>
             {
                 var r = recent.Count(d => d.Topic == t.Id);
                 var e = earlier.Count(d => d.Topic == t.Id);
-                var weekly = new double[12];
-                foreach (var d in days) if (d.Topic == t.Id && d.Day >= weeksFrom && d.Day <= newest) weekly[(d.Day.DayNumber - weeksFrom.DayNumber) / 7]++;
-                return new RisingTopic(t, r, r / (double)recent.Count, earlier.Count == 0 ? 0 : e / (double)earlier.Count, weekly);
+                var series = new double[12];
+                foreach (var d in days)
+                    if (d.Topic == t.Id && d.Day >= earlierFrom) series[Math.Min(11, (d.Day.DayNumber - earlierFrom.DayNumber) / bucket)]++;
+                return new RisingTopic(t, r, r / (double)recent.Count, earlier.Count == 0 ? 0 : e / (double)earlier.Count, series, window);
             })
             .Where(x => x.Recent >= 2)
             .OrderByDescending(x => x.Growth).ThenByDescending(x => x.Recent).ThenBy(x => x.Topic.Id)
-            .Take(limit).ToList();
+            .ToList();
+        _rising = (DateTime.UtcNow, newest, all, list);
+        return list.Take(limit).ToList();
     }
+
+    public const int RisingMinimum = 50;
+    private (DateTime At, DateOnly Newest, IReadOnlyList<Topic> Topics, List<RisingTopic> List)? _rising;
 
     private static int Key(DateOnly day, bool weekly) => weekly ? (day.DayNumber - (int)ISOWeek.ToDateTime(1, 1, DayOfWeek.Monday).Date.Subtract(DateTime.MinValue).TotalDays) / 7 : day.Year * 12 + day.Month - 1;
 
