@@ -25,7 +25,7 @@ public static class TopicMapBuilder
         if (count < 4) return [1];
         var lo = Math.Clamp(count / 25, 2, 6);
         var hi = Math.Clamp((int)Math.Sqrt(count / 2.0), lo, 40);
-        var step = Math.Max(1, (hi - lo) / 7);
+        var step = Math.Max(1, (int)Math.Ceiling((hi - lo) / 7.0));
         var ks = new List<int>();
         for (var k = lo; k <= hi; k += step) ks.Add(k);
         if (ks[^1] != hi) ks.Add(hi);
