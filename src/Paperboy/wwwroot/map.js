@@ -60,7 +60,8 @@
     const w = canvas.width, h = canvas.height;
     if (!image || image.width !== w || image.height !== h) { image = ctx.createImageData(w, h); pixels = new Uint32Array(image.data.buffer); }
     pixels.fill(0);
-    const size = Math.max(1, Math.round(dpr * (view.k > 4 ? 3 : 2)));
+    const dot = n < 5000 ? 4 : n < 50000 ? 3 : 2;          // few papers: bigger dots
+    const size = Math.max(1, Math.round(dpr * (view.k > 4 ? dot + 1 : dot)));
     const scale = S * view.k * dpr, x0 = (W / 2 - (0.5 + view.ox) * S * view.k) * dpr, y0 = (H / 2 - (0.5 + view.oy) * S * view.k) * dpr;
     for (let i = 0; i < n; i++) {
       const px = (x0 + xs[i] * scale) | 0, py = (y0 + ys[i] * scale) | 0;

@@ -92,7 +92,7 @@ public sealed class MapBrowserTests(BrowserSession session) : IClassFixture<Brow
         Assert.NotEqual(paths[0].GetAttribute("d"), paths[1].GetAttribute("d"));
         Assert.NotEqual(paths[0].GetCssValue("stroke"), paths[1].GetCssValue("stroke"));
         Assert.Equal(new[] { "diffusion", "neural network" }, chart.FindElements(By.CssSelector(".legend .key")).Select(k => k.Text));
-        ((IJavaScriptExecutor)Driver).ExecuteScript("arguments[0].scrollIntoView()", chart);
+        ((IJavaScriptExecutor)Driver).ExecuteScript("arguments[0].scrollIntoView({ block: 'center' })", chart);
         SaveElementScreenshot(chart, "trends.png");
     }
 
