@@ -119,6 +119,18 @@ public sealed class TopicApiTests(SharedTestHost fixture) : IClassFixture<Shared
     }
 
     [Fact]
+    public async Task The_front_page_loads_under_100_KB_of_script_and_style_and_not_the_map_script()
+    {
+        var html = await Client.GetStringAsync("/");
+        var assets = System.Text.RegularExpressions.Regex.Matches(html, "<(?:link rel=\"stylesheet\" href|script src)=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(2, assets.Count);
+        Assert.DoesNotContain(assets, a => a.Contains("map.js"));
+        long bytes = 0;
+        foreach (var a in assets) bytes += (await Client.GetByteArrayAsync(a)).Length;
+        Assert.InRange(bytes, 1_000, 100_000);
+    }
+
+    [Fact]
     public async Task Pages_show_topics_charts_and_chips_with_encoded_text()
     {
         var topics = await fixture.Host.Get<TopicStore>().TopicsAsync();
