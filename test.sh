@@ -17,6 +17,10 @@ apt_install() {
 # store tests on the second provider (the tests initdb and start their own server; the package's cluster is not used).
 apt_install chromium chromium-driver python3-aiosmtpd postgresql
 
+# axe-core for the accessibility checks of the browser tests, at the version the lock file pins.
+command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+npm ci --prefix tests/browser-support --no-audit --no-fund --loglevel=error >/dev/null
+
 dotnet restore Paperboy.slnx --nologo -v quiet
 dotnet build Paperboy.slnx -c Release --no-restore --nologo -v quiet -clp:ErrorsOnly
 

@@ -108,6 +108,9 @@ public class PaperboyDb : IdentityDbContext<PaperboyUser>
     public DbSet<HarvestState> HarvestStates => Set<HarvestState>();
     public DbSet<PaperRelation> Relations => Set<PaperRelation>();
     public DbSet<PaperBand> Bands => Set<PaperBand>();
+    public DbSet<Topic> Topics => Set<Topic>();
+    public DbSet<PaperTopic> PaperTopics => Set<PaperTopic>();
+    public DbSet<TopicMapState> TopicMapStates => Set<TopicMapState>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -243,6 +246,29 @@ public class PaperboyDb : IdentityDbContext<PaperboyUser>
             e.Property(c => c.Path).HasMaxLength(4096);
             e.Property(c => c.HeadHash).HasMaxLength(64);
             e.Property(c => c.TailHash).HasMaxLength(64);
+        });
+        b.Entity<Topic>(e =>
+        {
+            e.ToTable("topics");
+            e.HasKey(t => t.Id);
+            e.Property(t => t.Id).ValueGeneratedNever();
+            e.Property(t => t.Terms).HasMaxLength(400);
+            e.Ignore(t => t.TermList);
+            e.Ignore(t => t.Label);
+        });
+        b.Entity<PaperTopic>(e =>
+        {
+            e.ToTable("paper_topics");
+            e.HasKey(t => t.PaperId);
+            e.Property(t => t.PaperId).HasMaxLength(64);
+            e.HasIndex(t => t.TopicId);
+        });
+        b.Entity<TopicMapState>(e =>
+        {
+            e.ToTable("topic_map_state");
+            e.HasKey(s => s.Id);
+            e.Property(s => s.Id).ValueGeneratedNever();
+            e.Property(s => s.Embedder).HasMaxLength(200);
         });
         b.Entity<Change>(e =>
         {

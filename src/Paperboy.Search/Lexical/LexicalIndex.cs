@@ -238,6 +238,54 @@ public sealed class LexicalIndex : IDisposable
         finally { _searchers.Release(searcher); }
     }
 
+    /// <summary>
+    /// Papers per month that use <paramref name="text"/> (its analysed terms as a phrase), or all papers when it is null:
+    /// month key (year × 12 + month − 1) → count, by the paper's date. One pass over the matches, the dates read from
+    /// the field cache, so a trend over many years costs one query per keyword.
+    /// </summary>
+    public Dictionary<int, int> MonthlyCounts(string? text)
+    {
+        Query query;
+        if (text is null) query = new MatchAllDocsQuery();
+        else
+        {
+            var terms = _analyzer.Terms(text);
+            if (terms.Count == 0) return [];
+            if (terms.Count == 1) query = new TermQuery(new Term(TextField_, terms[0]));
+            else
+            {
+                var phrase = new PhraseQuery();
+                foreach (var t in terms) phrase.Add(new Term(TextField_, t));
+                query = phrase;
+            }
+        }
+        var searcher = _searchers.Acquire();
+        try
+        {
+            var collector = new MonthCollector();
+            searcher.Search(query, collector);
+            return collector.Counts;
+        }
+        finally { _searchers.Release(searcher); }
+    }
+
+    private sealed class MonthCollector : ICollector
+    {
+        private FieldCache.Int32s? _days;
+        public Dictionary<int, int> Counts { get; } = [];
+        public bool AcceptsDocsOutOfOrder => true;
+        public void SetScorer(Scorer scorer) { }
+        public void SetNextReader(AtomicReaderContext context) =>
+            _days = FieldCache.DEFAULT.GetInt32s(context.AtomicReader, "day", FieldCache.NUMERIC_UTILS_INT32_PARSER, false);
+        public void Collect(int doc)
+        {
+            var day = _days!.Get(doc);
+            if (day <= 0) return;
+            var month = day / 10000 * 12 + day / 100 % 100 - 1;
+            Counts[month] = Counts.GetValueOrDefault(month) + 1;
+        }
+    }
+
     /// <summary>The analysed terms of the query's words and phrases (at most <see cref="MaxQueryTerms"/>), also added to <paramref name="highlight"/>.</summary>
     private List<string> ScoredTerms(SearchQuery q, HashSet<string> highlight)
     {

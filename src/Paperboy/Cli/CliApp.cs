@@ -68,6 +68,7 @@ public static class CliApp
         // Logs go to standard error: standard output is the verb's answer (search results, an export, a digest preview).
         services.AddLogging(l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None)
+            .AddFilter("Paperboy.Indexing.TopicMap", LogLevel.Information)   // reindex reports the topic map's steps
             .AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error));
         services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         services.AddSingleton<IConfiguration>(config);

@@ -40,6 +40,8 @@ public static class PaperboyServices
         services.AddSingleton<PaperImporter>();
         services.AddSingleton<SnapshotLoader>();
         services.AddSingleton<IndexHolder>();
+        services.AddSingleton<TopicStore>();
+        services.AddSingleton<TopicMap>();
         services.AddSingleton<Indexer>();
         services.AddOptions<SearchOptions>().Bind(configuration.GetSection("Search"))
             .Validate(o => o.RrfK >= 1 && o.LexicalWeight >= 0 && o.SemanticWeight >= 0 && o.Depth is >= 10 and <= 10_000, "Search: RrfK ≥ 1, weights ≥ 0, Depth 10–10000");

@@ -41,6 +41,8 @@ public static class WebApp
         services.AddDigests(builder.Configuration);
         services.AddHostedService<DigestScheduler>();   // does nothing when Digests:Enabled is false
         services.AddScoped<Paperboy.Pages.ViewerVotes>();
+        services.AddSingleton<Paperboy.Topics.TopicCatalog>().AddScoped<Paperboy.Topics.CardTopics>();
+        services.AddSingleton<Paperboy.Trends.TrendService>();
         services.AddSingleton<CommentStore>().AddSingleton<CollectionStore>();
         services.AddHttpContextAccessor();
         services.AddSingleton<ChangeSignal>();
@@ -97,6 +99,7 @@ public static class WebApp
         app.MapCommentApi();
         app.MapCollectionApi();
         app.MapRecommendationApi();
+        app.MapTopicApi();
         app.MapRazorPages();
     }
 

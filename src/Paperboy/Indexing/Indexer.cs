@@ -11,7 +11,7 @@ namespace Paperboy.Indexing;
 /// backlog (a bulk load: <see cref="IsBacklogLarge"/>) is also a rebuild, which is far cheaper than following a million
 /// changes one batch at a time; and while a bulk load is still at work the indexes wait for it to finish.
 /// </summary>
-public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider clock, ILogger<Indexer> logger)
+public sealed class Indexer(PaperStore store, IndexHolder indexes, TopicMap topicMap, TimeProvider clock, ILogger<Indexer> logger)
 {
     private const int Batch = 1000;
     public const int TrainingSample = 100_000;
@@ -46,6 +46,7 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider 
             }
             var last = await store.LastChangeSeqAsync(ct);
             var applied = await CatchUpLexicalAsync(last, ct) + await CatchUpSemanticAsync(last, ct);
+            await CatchUpTopicsAsync(() => topicMap.CatchUpAsync(last, ct), ct);
             Ready = true;
             return applied;
         }
@@ -60,10 +61,21 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TimeProvider 
         {
             var count = await RebuildLexicalAsync(ct, progress);
             await RebuildSemanticAsync(ct);
+            await CatchUpTopicsAsync(() => topicMap.RecomputeAsync(ct), ct);
             Ready = true;
             return count;
         }
         finally { _gate.Release(); }
+    }
+
+    /// <summary>The topic map is an addition too: a failure is logged, and search and the boards keep working.</summary>
+    private async Task CatchUpTopicsAsync(Func<Task<int>> step, CancellationToken ct)
+    {
+        try { await step(); }
+        catch (Exception e) when (!ct.IsCancellationRequested && e is not OutOfMemoryException)
+        {
+            logger.LogWarning(e, "Topic map not updated ({Reason})", e.Message);
+        }
     }
 
     private async Task<int> CatchUpLexicalAsync(long last, CancellationToken ct)

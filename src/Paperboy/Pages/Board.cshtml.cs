@@ -6,7 +6,7 @@ using Paperboy.Storage;
 namespace Paperboy.Pages;
 
 /// <summary>/date/YYYY-MM-DD, /week/YYYY-Www and /month/YYYY-MM; /date, /week and /month alone show the newest period.</summary>
-public sealed class BoardModel(PaperStore store, TimeProvider clock, ViewerVotes votes) : PageModel
+public sealed class BoardModel(PaperStore store, TimeProvider clock, ViewerVotes votes, Paperboy.Topics.CardTopics cardTopics) : PageModel
 {
     public BoardView Board { get; private set; } = null!;
 
@@ -20,6 +20,7 @@ public sealed class BoardModel(PaperStore store, TimeProvider clock, ViewerVotes
         else if (!BoardPeriod.TryParse(kind, key, out p)) return NotFound();
         Board = await BoardView.LoadAsync(store, p, page, ct);
         await votes.LoadAsync(Board.Papers, ct);
+        await cardTopics.LoadAsync(Board.Papers, ct);
         return Page();
     }
 }

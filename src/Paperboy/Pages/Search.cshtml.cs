@@ -6,7 +6,7 @@ using Paperboy.Searching;
 namespace Paperboy.Pages;
 
 /// <summary>/search?q=: highlighted results, twenty to a page.</summary>
-public sealed class SearchModel(PaperSearch search, ViewerVotes votes) : PageModel
+public sealed class SearchModel(PaperSearch search, ViewerVotes votes, Paperboy.Topics.CardTopics cardTopics) : PageModel
 {
     public const int PageSize = 20;
 
@@ -28,5 +28,6 @@ public sealed class SearchModel(PaperSearch search, ViewerVotes votes) : PageMod
         }
         Results = await search.SearchAsync(new SearchRequest(Q, PageSize, (PageNumber - 1) * PageSize), ct);
         await votes.LoadAsync(Results.Hits.Select(h => h.Paper), ct);
+        await cardTopics.LoadAsync(Results.Hits.Select(h => h.Paper), ct);
     }
 }

@@ -742,6 +742,29 @@ namespace Paperboy.Storage.Migrations.Postgres
                     b.ToTable("paper_relations", (string)null);
                 });
 
+            modelBuilder.Entity("Paperboy.Storage.PaperTopic", b =>
+                {
+                    b.Property<string>("PaperId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .UseCollation("C");
+
+                    b.Property<int>("TopicId")
+                        .HasColumnType("integer");
+
+                    b.Property<float>("X")
+                        .HasColumnType("real");
+
+                    b.Property<float>("Y")
+                        .HasColumnType("real");
+
+                    b.HasKey("PaperId");
+
+                    b.HasIndex("TopicId");
+
+                    b.ToTable("paper_topics", (string)null);
+                });
+
             modelBuilder.Entity("Paperboy.Storage.PaperboyUser", b =>
                 {
                     b.Property<string>("Id")
@@ -879,6 +902,60 @@ namespace Paperboy.Storage.Migrations.Postgres
                     b.HasIndex("UserId");
 
                     b.ToTable("subscriptions", (string)null);
+                });
+
+            modelBuilder.Entity("Paperboy.Storage.Topic", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("Centroid")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("Size")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Terms")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .UseCollation("C");
+
+                    b.Property<float>("X")
+                        .HasColumnType("real");
+
+                    b.Property<float>("Y")
+                        .HasColumnType("real");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("topics", (string)null);
+                });
+
+            modelBuilder.Entity("Paperboy.Storage.TopicMapState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("AppliedSeq")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("ComputedOn")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Embedder")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .UseCollation("C");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("topic_map_state", (string)null);
                 });
 
             modelBuilder.Entity("Paperboy.Storage.Vote", b =>

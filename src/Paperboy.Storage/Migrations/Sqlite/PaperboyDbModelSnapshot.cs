@@ -641,6 +641,28 @@ namespace Paperboy.Storage.Migrations.Sqlite
                     b.ToTable("paper_relations", (string)null);
                 });
 
+            modelBuilder.Entity("Paperboy.Storage.PaperTopic", b =>
+                {
+                    b.Property<string>("PaperId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TopicId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<float>("X")
+                        .HasColumnType("REAL");
+
+                    b.Property<float>("Y")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("PaperId");
+
+                    b.HasIndex("TopicId");
+
+                    b.ToTable("paper_topics", (string)null);
+                });
+
             modelBuilder.Entity("Paperboy.Storage.PaperboyUser", b =>
                 {
                     b.Property<string>("Id")
@@ -763,6 +785,58 @@ namespace Paperboy.Storage.Migrations.Sqlite
                     b.HasIndex("UserId");
 
                     b.ToTable("subscriptions", (string)null);
+                });
+
+            modelBuilder.Entity("Paperboy.Storage.Topic", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Centroid")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Terms")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<float>("X")
+                        .HasColumnType("REAL");
+
+                    b.Property<float>("Y")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("topics", (string)null);
+                });
+
+            modelBuilder.Entity("Paperboy.Storage.TopicMapState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AppliedSeq")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ComputedOn")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Embedder")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("topic_map_state", (string)null);
                 });
 
             modelBuilder.Entity("Paperboy.Storage.Vote", b =>

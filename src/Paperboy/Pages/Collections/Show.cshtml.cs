@@ -12,7 +12,7 @@ namespace Paperboy.Pages.Collections;
 /// for a collection that never existed). The owner renames, redescribes, changes visibility, removes papers, deletes.
 /// </summary>
 [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Paperboy.Accounts.CommunitySetup.Limits.Collection)]
-public sealed class ShowModel(CollectionStore collections, PaperStore store, ViewerVotes votes) : PageModel
+public sealed class ShowModel(CollectionStore collections, PaperStore store, ViewerVotes votes, Paperboy.Topics.CardTopics cardTopics) : PageModel
 {
     public CollectionView Collection { get; private set; } = null!;
     public IReadOnlyList<(Paper Paper, DateTime AddedAt)> Papers { get; private set; } = [];
@@ -76,6 +76,7 @@ public sealed class ShowModel(CollectionStore collections, PaperStore store, Vie
         var found = (await store.GetManyAsync(entries.Select(e => e.PaperId).ToList(), ct)).ToDictionary(p => p.Id);
         Papers = entries.Where(e => found.ContainsKey(e.PaperId)).Select(e => (found[e.PaperId], e.AddedAt)).ToList();
         await votes.LoadAsync(Papers.Select(p => p.Paper), ct);
+        await cardTopics.LoadAsync(Papers.Select(p => p.Paper), ct);
         return true;
     }
 }

@@ -16,7 +16,7 @@ namespace Paperboy.Pages.Papers;
 /// The comment rate limit applies to this page's posts only; reading it is never limited.
 /// </summary>
 [EnableRateLimiting(CommunitySetup.Limits.Comment)]
-public sealed class ShowModel(PaperStore store, Paperboy.Searching.PaperSearch search, ViewerVotes votes,
+public sealed class ShowModel(PaperStore store, Paperboy.Searching.PaperSearch search, ViewerVotes votes, Paperboy.Topics.CardTopics cardTopics,
     CommentStore comments, CollectionStore collections) : PageModel
 {
     public Paper Paper { get; private set; } = null!;
@@ -104,6 +104,7 @@ public sealed class ShowModel(PaperStore store, Paperboy.Searching.PaperSearch s
         Similar = (await search.SimilarAsync(paper, 6, ct)).Select(s => s.Paper).ToList();
         Related = await store.RelatedAsync(paper.Id, ct);
         await votes.LoadAsync(Similar.Append(paper), ct);
+        await cardTopics.LoadAsync(Similar.Append(paper), ct);
         Comments = (await comments.ListAsync(paper.Id, ct))?.Comments ?? [];
         if (ViewerId is not null)
         {

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.IO.Hashing;
+using System.Text;
+using Paperboy.Search.Embedding;
+using Paperboy.Search.Semantic;
+using Paperboy.Search.Topics;
+using Paperboy.Storage;
+
+namespace Paperboy.Indexing;
+
+/// <summary>
+/// Keeps the stored topic map (topics, each paper's topic and map position) following the semantic index. It is
+/// computed whole (<see cref="TopicMapBuilder"/>) when there is none, when the vectors were remade by another
+/// embedder (an LSA retrain included), when the corpus has grown by a fifth since, or on <c>paperboy reindex</c>;
+/// in between, papers the change log brings join the nearest topic and sit among their nearest neighbours.
+/// </summary>
+public sealed class TopicMap(PaperStore store, TopicStore topics, IndexHolder indexes, ILogger<TopicMap> logger)
+{
+    private const int Batch = 1000;
+    public const int Seed = 8;
+    /// <summary>Texts kept for the labels on a large corpus (a uniform sample).</summary>
+    public const int LabelSample = 50_000;
+
+    /// <summary>How long each step of the last full computation took (for <c>bench/map</c> and the log).</summary>
+    public IReadOnlyDictionary<string, TimeSpan> LastTimings { get; private set; } = new Dictionary<string, TimeSpan>();
+
+    public async Task<int> CatchUpAsync(long last, CancellationToken ct)
+    {
+        var semantic = indexes.Semantic;
+        if (!semantic.IsCurrent || semantic.Count < 2) return 0;
+        var state = await topics.StateAsync(ct);
+        if (state is null || state.Embedder != semantic.Embedder!.Identity || state.AppliedSeq > last
+            || semantic.Count >= Indexer.RetrainGrowth * state.ComputedOn + 10 || last - state.AppliedSeq >= Indexer.RebuildBacklog)
+            return await RecomputeAsync(ct);
+        if (state.AppliedSeq == last) return 0;
+        return await FollowAsync(state.AppliedSeq, last, semantic, ct);
+    }
+
+    /// <summary>Computes the whole map again from the semantic index's vectors. Returns the number of papers placed.</summary>
+    public async Task<int> RecomputeAsync(CancellationToken ct)
+    {
+        var semantic = indexes.Semantic;
+        if (!semantic.IsCurrent || semantic.Embedder is null) return 0;
+        var total = Stopwatch.StartNew();
+        var seq = await store.LastChangeSeqAsync(ct);
+        var dim = semantic.Dimension;
+        var ids = new List<string>(semantic.Count);
+        var data = new float[Math.Max(1, semantic.Count) * dim];
+        var sampleRows = new List<int>();
+        var sampleTexts = new List<string>();
+        var rng = new Random(Seed);
+        var seen = 0;
+        await foreach (var p in store.AllAsync(ct))
+        {
+            if (ids.Count * dim + dim > data.Length) Array.Resize(ref data, data.Length * 2);
+            if (!semantic.TryCopyVector(p.Id, data.AsSpan(ids.Count * dim, dim))) continue;
+            var row = ids.Count;
+            ids.Add(p.Id);
+            // A uniform sample of texts for the labels (reservoir), so memory stays bounded on a large corpus.
+            var text = EmbedderText.Of(p.Title, p.Abstract);
+            if (sampleRows.Count < LabelSample) { sampleRows.Add(row); sampleTexts.Add(text); }
+            else if (rng.Next(seen + 1) is var j && j < LabelSample) { sampleRows[j] = row; sampleTexts[j] = text; }
+            seen++;
+        }
+        var read = total.Elapsed;
+        if (ids.Count < 2) return 0;
+        var texts = new Dictionary<int, string>(sampleRows.Count);
+        for (var i = 0; i < sampleRows.Count; i++) texts[sampleRows[i]] = sampleTexts[i];
+        var rowOf = new Dictionary<string, int>(ids.Count, StringComparer.Ordinal);
+        for (var i = 0; i < ids.Count; i++) rowOf[ids[i]] = i;
+        var result = TopicMapBuilder.Build(data, dim, ids.Count, row => texts.GetValueOrDefault(row),
+            row => semantic.Search(data.AsSpan(row * dim, dim).ToArray(), TopicMapBuilder.Neighbours + 1, ids[row])
+                .Select(h => rowOf.TryGetValue(h.Id, out var r) ? r : -1).Where(r => r >= 0).ToList(), Seed);
+        var write = Stopwatch.StartNew();
+        var topicRows = result.Topics.Select(t => new Topic
+        {
+            Id = t.Id, Terms = string.Join(", ", t.Terms), Centroid = Bytes(t.Centroid), Size = t.Size, X = t.X, Y = t.Y,
+        }).ToList();
+        var placed = new List<PaperTopic>(ids.Count);
+        for (var i = 0; i < ids.Count; i++) placed.Add(new PaperTopic { PaperId = ids[i], TopicId = result.TopicOf[i], X = result.X[i], Y = result.Y[i] });
+        await topics.ReplaceAsync(new TopicMapState { Embedder = semantic.Embedder.Identity, ComputedOn = ids.Count, AppliedSeq = seq, ComputedAt = DateTime.UtcNow },
+            topicRows, placed, ct);
+        var timings = new Dictionary<string, TimeSpan>(result.Timings) { ["read"] = read, ["write"] = write.Elapsed, ["total"] = total.Elapsed };
+        LastTimings = timings;
+        logger.LogInformation("Topic map computed: {Papers} papers, {Topics} topics in {Total:0.0} s ({Steps})", ids.Count, topicRows.Count,
+            total.Elapsed.TotalSeconds, string.Join(", ", timings.Select(t => $"{t.Key} {t.Value.TotalSeconds:0.00} s")));
+        return ids.Count;
+    }
+
+    /// <summary>New and changed papers join the nearest topic, at the mean position of their placed nearest neighbours.</summary>
+    private async Task<int> FollowAsync(long from, long last, SemanticIndex semantic, CancellationToken ct)
+    {
+        var all = await topics.TopicsAsync(ct);
+        var dim = semantic.Dimension;
+        if (all.Count == 0 || all.Any(t => t.Centroid.Length != dim * sizeof(float))) return await RecomputeAsync(ct);
+        var k = all.Max(t => t.Id) + 1;
+        var centroids = new float[k * dim];
+        foreach (var t in all) Floats(t.Centroid).CopyTo(centroids.AsSpan(t.Id * dim, dim));
+        var applied = 0;
+        var at = from;
+        while (at < last)
+        {
+            var changes = await store.ChangesSinceAsync(at, Batch, ct);
+            if (changes.Count == 0) break;
+            var ids = changes.Where(c => !c.CountsOnly).Select(c => c.PaperId).Distinct().ToList();
+            var upserts = new List<PaperTopic>();
+            var deletes = new List<string>();
+            var vectors = new Dictionary<string, float[]>(StringComparer.Ordinal);
+            foreach (var id in ids)
+                if (semantic.VectorOf(id) is { } v) vectors[id] = v; else deletes.Add(id);
+            var neighbours = vectors.ToDictionary(kv => kv.Key, kv => semantic.Search(kv.Value, TopicMapBuilder.Neighbours, kv.Key).Select(h => h.Id).ToList());
+            var positions = await topics.PositionsAsync(neighbours.Values.SelectMany(n => n).ToList(), ct);
+            foreach (var (id, v) in vectors)
+            {
+                var topic = KMeans.Nearest(centroids, dim, k, v);
+                var near = neighbours[id].Where(positions.ContainsKey).Select(n => positions[n]).ToList();
+                var (x, y) = near.Count > 0 ? (near.Average(n => n.X), near.Average(n => n.Y)) : (all.First(t => t.Id == topic).X, all.First(t => t.Id == topic).Y);
+                // A small offset from the paper's id, so a paper does not sit exactly on top of its neighbours' mean.
+                var h = XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(id));
+                upserts.Add(new PaperTopic { PaperId = id, TopicId = topic, X = Math.Clamp(x + ((h & 0xffff) / 65535f - 0.5f) * 0.004f, 0, 1), Y = Math.Clamp(y + ((h >> 16) / 65535f - 0.5f) * 0.004f, 0, 1) });
+            }
+            at = changes[^1].Seq;
+            await topics.ApplyAsync(upserts, deletes, at, ct);
+            applied += changes.Count;
+        }
+        return applied;
+    }
+
+    private static byte[] Bytes(float[] v)
+    {
+        var bytes = new byte[v.Length * sizeof(float)];
+        Buffer.BlockCopy(v, 0, bytes, 0, bytes.Length);
+        return bytes;
+    }
+
+    private static float[] Floats(byte[] b)
+    {
+        var v = new float[b.Length / sizeof(float)];
+        Buffer.BlockCopy(b, 0, v, 0, b.Length);
+        return v;
+    }
+}
