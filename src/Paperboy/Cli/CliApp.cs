@@ -307,7 +307,16 @@ public static class CliApp
             var runner = sp.GetRequiredService<HarvestRunner>();
             // One plain line per committed page, on standard error like the other verbs' progress.
             IReadOnlyList<HarvestResult> results;
-            try { results = await runner.RunAsync(parse.GetValue(source)!, new HarvestRequest(first, last), new SynchronousProgress(Console.Error), ct); }
+            try
+            {
+                var ran = await runner.RunExclusiveAsync(parse.GetValue(source)!, new HarvestRequest(first, last), new SynchronousProgress(Console.Error), ct);
+                if (ran is null)
+                {
+                    Console.Error.WriteLine("paperboy: another harvest is running (here or on another node); try again when it is done");
+                    return BadInput;
+                }
+                results = ran;
+            }
             catch (OptionsValidationException e) { Console.Error.WriteLine($"paperboy: {e.Message}"); return BadInput; }
             foreach (var r in results)
             {

@@ -9,6 +9,11 @@ public sealed class HarvestOptions
 {
     public const string Section = "Harvest";
 
+    /// <summary>When <c>serve</c> harvests every enabled source: a cron expression (Cronos, UTC); empty means never (the CLI still can).</summary>
+    public string Schedule { get; set; } = "";
+    /// <summary>The harvest job lock's lease (SQLite) or check interval (PostgreSQL).</summary>
+    public TimeSpan LockLease { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The User-Agent of OAI-PMH and Hugging Face requests; empty means the <c>Arxiv:UserAgent</c>.</summary>
     public string UserAgent { get; set; } = "";
     public TimeSpan MinInterval { get; set; } = TimeSpan.FromSeconds(3);

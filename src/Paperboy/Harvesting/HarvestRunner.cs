@@ -1,3 +1,5 @@
+using Paperboy.Storage;
+
 namespace Paperboy.Harvesting;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Paperboy.Harvesting;
 /// has not published yet, then Hugging Face, whose upvotes land on papers the first two brought). The CLI's
 /// <c>paperboy harvest</c> calls it, and so will the scheduler. One source failing does not stop the others.
 /// </summary>
-public sealed class HarvestRunner(IEnumerable<IHarvester> harvesters)
+public sealed class HarvestRunner(IEnumerable<IHarvester> harvesters, JobLockStore locks, Microsoft.Extensions.Options.IOptions<HarvestOptions> options)
 {
     public const string All = "all";
 
@@ -24,5 +26,23 @@ public sealed class HarvestRunner(IEnumerable<IHarvester> harvesters)
         var results = new List<HarvestResult>();
         foreach (var h in chosen) results.Add(await h.RunAsync(request, progress, ct));
         return results;
+    }
+
+    public const string LockName = "harvest";
+
+    /// <summary>
+    /// <see cref="RunAsync"/> under the cluster's harvest job lock (a lease on SQLite, an advisory lock on PostgreSQL):
+    /// one harvest at a time across every node and CLI run; null at once when another holds it. Losing the lock midway
+    /// stops the run after its current page, which is committed with its watermark.
+    /// </summary>
+    public async Task<IReadOnlyList<HarvestResult>?> RunExclusiveAsync(string source, HarvestRequest request, IProgress<HarvestProgress>? progress = null,
+        CancellationToken ct = default)
+    {
+        var owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+        if (owner.Length > JobLock.MaxOwner) owner = owner[^JobLock.MaxOwner..];
+        await using var held = await locks.TryTakeAsync(LockName, owner, options.Value.LockLease, ct);
+        if (held is null) return null;
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(ct, held.Lost);
+        return await RunAsync(source, request, progress, lost.Token);
     }
 }

@@ -40,6 +40,7 @@ public static class WebApp
         services.AddSubscriptions();
         services.AddDigests(builder.Configuration);
         services.AddHostedService<DigestScheduler>();   // does nothing when Digests:Enabled is false
+        services.AddHostedService<Harvesting.HarvestScheduler>();   // does nothing when Harvest:Schedule is empty
         services.AddScoped<Paperboy.Pages.ViewerVotes>();
         services.AddSingleton<Paperboy.Topics.TopicCatalog>().AddScoped<Paperboy.Topics.CardTopics>();
         services.AddSingleton<Paperboy.Trends.TrendService>();

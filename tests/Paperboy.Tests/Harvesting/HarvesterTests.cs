@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Paperboy.Core.Papers;
 using Paperboy.Harvesting;
 using Paperboy.Storage;
@@ -134,6 +135,30 @@ public sealed class HarvesterTests
         Assert.Equal(new HarvestCounts(), result.Counts);
         Assert.Single(server.Requests);
         Assert.Equal(new DateOnly(2023, 11, 1), (await h.Store.HarvestStateAsync("oai:cs"))!.Watermark);
+    }
+
+    [Fact]
+    public async Task Only_one_harvest_runs_at_a_time_across_the_cluster()
+    {
+        await using var server = await SourceReplayServer.StartAsync(r => SourceReply.Replay("oai-no-records.xml"));
+        await using var h = await HarvestTestServices.StartAsync(server);
+        var request = new HarvestRequest(new DateOnly(2023, 10, 31), new DateOnly(2023, 11, 1));
+        var locks = h.Services.GetRequiredService<JobLockStore>();
+
+        // Another node (or CLI run) holds the harvest lock: this run asks nothing of the source.
+        await using (var other = await locks.TryTakeAsync(HarvestRunner.LockName, "another-node", TimeSpan.FromMinutes(1)))
+        {
+            Assert.NotNull(other);
+            Assert.Null(await h.Runner.RunExclusiveAsync("oai", request));
+            Assert.Empty(server.Requests);
+        }
+
+        // Once it is let go, the run goes ahead and gives the lock back at the end.
+        var results = await h.Runner.RunExclusiveAsync("oai", request);
+        Assert.True(Assert.Single(results!).Succeeded);
+        Assert.Single(server.Requests);
+        await using var after = await locks.TryTakeAsync(HarvestRunner.LockName, "another-node", TimeSpan.FromMinutes(1));
+        Assert.NotNull(after);
     }
 
     [Fact]

@@ -27,6 +27,7 @@ public sealed class ServerProcess : IAsyncDisposable
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
         var psi = PaperboyCli.StartInfo(["serve", "--urls", BaseAddress.ToString().TrimEnd('/'), "--data", _data.Path]);
         psi.RedirectStandardInput = false;
+        psi.Environment["PAPERBOY_Harvest__Schedule"] = "";        // no harvesting of the real arXiv from a test
         psi.Environment["PAPERBOY_Digests__Enabled"] = "false";   // unless the test's environment turns the scheduler on
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) psi.Environment[key] = value;
         _process = new Process { StartInfo = psi };

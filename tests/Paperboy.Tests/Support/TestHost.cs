@@ -21,7 +21,7 @@ public sealed class TestHost : IAsyncDisposable
     private TestHost(bool seedDemo, string[] settings, Action<IServiceCollection>? services)
     {
         // The digest scheduler stays off unless a test turns it on (--Digests:Enabled=true: the last setting wins).
-        App = WebApp.Build([$"--DataDir={_dir.Path}", $"--SeedDemo={seedDemo}", "--IndexPollInterval=00:00:00.200", "--environment=Production", "--Digests:Enabled=false", .. settings],
+        App = WebApp.Build([$"--DataDir={_dir.Path}", $"--SeedDemo={seedDemo}", "--IndexPollInterval=00:00:00.200", "--environment=Production", "--Digests:Enabled=false", "--Harvest:Schedule=", .. settings],
             b =>
             {
                 b.WebHost.UseTestServer();
