@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Bulk-load benchmark (issue 6): bench/bulk/run.sh [N]   (N snapshot lines, default 200000)
-# Generates a synthetic arXiv snapshot (bench/bulk/gen_snapshot.py) if missing, loads it into a fresh data directory
+# Bulk-load benchmark (issue 6): bench/ingest/run.sh [N]   (N snapshot lines, default 200000)
+# Generates a synthetic arXiv snapshot (bench/ingest/gen_snapshot.py) if missing, loads it into a fresh data directory
 # with `paperboy import` under /usr/bin/time -v (wall time, papers/s, peak RSS), then starts `serve` on it and times
 # until /healthz is 200 (the indexes built once from the store), and checks that a search finds a loaded paper.
-# Environment: SEED (1), BATCH (the loader's default), KEEP_DATA (0). Everything lands in bench/bulk/out/.
+# Environment: SEED (1), BATCH (the loader's default), KEEP_DATA (0). Everything lands in bench/ingest/out/.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-here="$root/bench/bulk"
+here="$root/bench/ingest"
 out="$here/out"
 n="${1:-200000}"
 seed="${SEED:-1}"
