@@ -31,6 +31,13 @@ public sealed class JobLock
 /// </summary>
 public sealed class JobLockStore(IDbContextFactory<PaperboyDb> factory, TimeProvider clock)
 {
+    /// <summary>A new owner for one run: anything an earlier run claimed, even one in this process, is recognisably not its.</summary>
+    public static string NewOwner()
+    {
+        var owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+        return owner.Length > JobLock.MaxOwner ? owner[^JobLock.MaxOwner..] : owner;
+    }
+
     /// <summary>
     /// Takes the job's lock for <paramref name="owner"/>, or returns null at once when another run (in this process or on
     /// another node) holds it. Dispose the lease when the job is done; watch <see cref="JobLease.Lost"/> and stop the job

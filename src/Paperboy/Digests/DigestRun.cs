@@ -24,9 +24,7 @@ public sealed class DigestRun(
     /// <summary>Runs, or returns null at once when another run (here or on another node) holds the lock.</summary>
     public async Task<DigestRunResult?> RunAsync(IReadOnlyList<DigestPeriod> periods, CancellationToken ct = default)
     {
-        // A new owner for every run: claims left by an earlier run, even one in this process, are recognisably not ours.
-        var owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
-        if (owner.Length > JobLock.MaxOwner) owner = owner[^JobLock.MaxOwner..];
+        var owner = JobLockStore.NewOwner();
         var lease = options.Value.LockLease;
         await using var held = await locks.TryTakeAsync(LockName, owner, lease, ct);
         if (held is null) return null;

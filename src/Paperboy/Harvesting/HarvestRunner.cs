@@ -38,8 +38,7 @@ public sealed class HarvestRunner(IEnumerable<IHarvester> harvesters, JobLockSto
     public async Task<IReadOnlyList<HarvestResult>?> RunExclusiveAsync(string source, HarvestRequest request, IProgress<HarvestProgress>? progress = null,
         CancellationToken ct = default)
     {
-        var owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
-        if (owner.Length > JobLock.MaxOwner) owner = owner[^JobLock.MaxOwner..];
+        var owner = JobLockStore.NewOwner();
         await using var held = await locks.TryTakeAsync(LockName, owner, options.Value.LockLease, ct);
         if (held is null) return null;
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(ct, held.Lost);
