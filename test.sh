@@ -38,6 +38,19 @@ for trx in "$results"/*.trx; do
   f="$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")"; failed=$((failed + ${f:-0}))
   n="$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters")"; skipped=$((skipped + ${n:-0}))
 done
+# The failures again at the end, where a log's tail shows them: name, message and the first lines of the stack.
+if [ "$failed" -gt 0 ]; then
+  python3 - "$results"/*.trx <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for path in sys.argv[1:]:
+    for r in ET.parse(path).getroot().iterfind(".//t:UnitTestResult[@outcome='Failed']", ns):
+        message = r.findtext(".//t:ErrorInfo/t:Message", "", ns).strip()
+        stack = r.findtext(".//t:ErrorInfo/t:StackTrace", "", ns).strip().splitlines()[:8]
+        print(f"FAILED {r.get('testName')} ({r.get('duration')})")
+        for line in message.splitlines()[:20] + stack: print(f"    {line}")
+PY
+fi
 rm -rf "$results"
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then echo "test.sh: no test ran" >&2; exit 1; fi
