@@ -18,6 +18,11 @@ public sealed class SearchOptions
     public int Depth { get; set; } = 100;
     /// <summary>Semantic neighbours below this cosine are not results on their own in hybrid mode (they still help fusion).</summary>
     public float SemanticFloor { get; set; } = 0.2f;
+    /// <summary>
+    /// Searches ranked at once; more wait their turn, oldest first. Ranking is pure CPU, so more at once than there
+    /// are cores only slices the same work finer and lets the unlucky wait longest. 0 means one per core.
+    /// </summary>
+    public int MaxConcurrent { get; set; }
 }
 
 public sealed record SearchRequest(string Query, int Limit = 10, int Offset = 0, SearchMode Mode = SearchMode.Hybrid, DateOnly? From = null, DateOnly? To = null,
@@ -35,6 +40,15 @@ public sealed record SearchResults(string Query, int Total, IReadOnlyList<Search
 /// </summary>
 public sealed class PaperSearch(IndexHolder indexes, PaperStore store, Microsoft.Extensions.Options.IOptions<SearchOptions> options)
 {
+    // First come, first ranked: under load every search waits about as long as the others (a fair queue, like a
+    // search engine's fixed search thread pool), instead of all of them sharing the cores and the tail waiting longest.
+    private readonly System.Threading.RateLimiting.ConcurrencyLimiter _slots = new(new System.Threading.RateLimiting.ConcurrencyLimiterOptions
+    {
+        PermitLimit = options.Value.MaxConcurrent > 0 ? options.Value.MaxConcurrent : Environment.ProcessorCount,
+        QueueLimit = int.MaxValue,
+        QueueProcessingOrder = System.Threading.RateLimiting.QueueProcessingOrder.OldestFirst,
+    });
+
     private int RrfK => options.Value.RrfK;
     private float LexicalWeight => options.Value.LexicalWeight;
     private float SemanticWeight => options.Value.SemanticWeight;
@@ -55,25 +69,46 @@ public sealed class PaperSearch(IndexHolder indexes, PaperStore store, Microsoft
         var mode = request.Mode != SearchMode.Lexical && !semanticReady ? SearchMode.Lexical : request.Mode;
         var depth = Math.Max(Depth, request.Offset + request.Limit);
 
-        var lexical = mode == SearchMode.Semantic
-            ? new LexicalResult(0, [], new HashSet<string>())
-            : indexes.Lexical.Search(query, filter, mode == SearchMode.Lexical ? request.Limit : depth, mode == SearchMode.Lexical ? request.Offset : 0);
-        List<(string Id, float Score)> semantic = [];
+        var (lexical, ranked, total, semanticFailed) = await RankAsync(request, query, filter, mode, depth, ct);
+        var papers = (await store.GetManyAsync(ranked.Select(r => r.Id).ToList(), ct)).ToDictionary(p => p.Id);
+        var terms = lexical.Terms.Count > 0 ? lexical.Terms : TermsOf(query);
+        var hits = ranked.Where(r => papers.ContainsKey(r.Id)).Select(r =>
+        {
+            var p = papers[r.Id];
+            return new SearchHit(p, r.Score, _snippets.Highlight(p.Title, terms, int.MaxValue), _snippets.Highlight(p.Abstract, terms), r.LRank, r.LScore, r.SRank, r.SScore);
+        }).ToList();
+        string? notice = total == 0 && terms.Count == 0
+            ? "Your query has only very common words (such as \"the\" or \"of\"); add a more specific word."
+            : semanticFailed ? "Semantic search is unavailable right now; these results are keyword matches."
+            : request.Mode != SearchMode.Lexical && !semanticReady ? "Semantic search is still being prepared; these results are keyword matches." : null;
+        return new SearchResults(request.Query, total, hits, notice);
+    }
+
+    /// <summary>
+    /// Both rankings and their fusion. The query is embedded first (an outside embedder is a network call), then the
+    /// index work runs holding one of the search slots.
+    /// </summary>
+    private async Task<(LexicalResult Lexical, List<(string Id, float Score, int? LRank, float? LScore, int? SRank, float? SScore)> Ranked, int Total, bool SemanticFailed)> RankAsync(
+        SearchRequest request, SearchQuery query, SearchFilter filter, SearchMode mode, int depth, CancellationToken ct)
+    {
+        float[]? queryVector = null;
         var semanticFailed = false;
         if (mode != SearchMode.Lexical)
         {
-            try { semantic = await SemanticAsync(query, filter, depth, ct); }
+            try { queryVector = await EmbedQueryAsync(query, ct); }
             catch (Exception e) when (e is EmbedderException or HttpRequestException || (e is OperationCanceledException && !ct.IsCancellationRequested))
             {
                 // An outside embedder that is down must not take search with it.
                 semanticFailed = true;
-                if (mode == SearchMode.Semantic)
-                {
-                    mode = SearchMode.Lexical;
-                    lexical = indexes.Lexical.Search(query, filter, request.Limit, request.Offset);
-                }
+                if (mode == SearchMode.Semantic) mode = SearchMode.Lexical;
             }
         }
+
+        using var slot = await _slots.AcquireAsync(1, ct);
+        var lexical = mode == SearchMode.Semantic
+            ? new LexicalResult(0, [], new HashSet<string>())
+            : indexes.Lexical.Search(query, filter, mode == SearchMode.Lexical ? request.Limit : depth, mode == SearchMode.Lexical ? request.Offset : 0);
+        var semantic = queryVector is null ? [] : Neighbours(queryVector, query, filter, depth);
 
         List<(string Id, float Score, int? LRank, float? LScore, int? SRank, float? SScore)> ranked;
         int total;
@@ -101,26 +136,17 @@ public sealed class PaperSearch(IndexHolder indexes, PaperStore store, Microsoft
             ranked = all.Skip(request.Offset).Take(request.Limit)
                 .Select(kv => (kv.Key, mode == SearchMode.Semantic ? kv.Value.SScore ?? 0 : kv.Value.Score, kv.Value.LRank, kv.Value.LScore, kv.Value.SRank, kv.Value.SScore)).ToList();
         }
-
-        var papers = (await store.GetManyAsync(ranked.Select(r => r.Id).ToList(), ct)).ToDictionary(p => p.Id);
-        var terms = lexical.Terms.Count > 0 ? lexical.Terms : TermsOf(query);
-        var hits = ranked.Where(r => papers.ContainsKey(r.Id)).Select(r =>
-        {
-            var p = papers[r.Id];
-            return new SearchHit(p, r.Score, _snippets.Highlight(p.Title, terms, int.MaxValue), _snippets.Highlight(p.Abstract, terms), r.LRank, r.LScore, r.SRank, r.SScore);
-        }).ToList();
-        string? notice = total == 0 && terms.Count == 0
-            ? "Your query has only very common words (such as \"the\" or \"of\"); add a more specific word."
-            : semanticFailed ? "Semantic search is unavailable right now; these results are keyword matches."
-            : request.Mode != SearchMode.Lexical && !semanticReady ? "Semantic search is still being prepared; these results are keyword matches." : null;
-        return new SearchResults(request.Query, total, hits, notice);
+        return (lexical, ranked, total, semanticFailed);
     }
 
-    private async Task<List<(string Id, float Score)>> SemanticAsync(SearchQuery query, SearchFilter filter, int depth, CancellationToken ct)
+    private async Task<float[]?> EmbedQueryAsync(SearchQuery query, CancellationToken ct)
     {
         var text = string.Join(' ', query.Words.Concat(query.Phrases));
-        var vector = text.Length == 0 ? null : await indexes.Semantic.EmbedAsync(text, ct);
-        if (vector is null) return [];
+        return text.Length == 0 ? null : await indexes.Semantic.EmbedAsync(text, ct);
+    }
+
+    private List<(string Id, float Score)> Neighbours(float[] vector, SearchQuery query, SearchFilter filter, int depth)
+    {
         var neighbours = indexes.Semantic.Search(vector, LexicalIndex.HasConstraints(query, filter) ? depth * 4 : depth);
         if (!LexicalIndex.HasConstraints(query, filter)) return neighbours;
         var allowed = indexes.Lexical.Satisfying(query, filter, neighbours.Select(n => n.Id).ToList());
