@@ -116,7 +116,15 @@ public sealed partial class BulkCliTests
             await Task.Delay(250);
         }
         Assert.Contains("\"0704.0001\"", body);
-        var sparsity = await server.Client.GetStringAsync("api/search?q=pebble%20game%20sparse%20graphs");
+        // The semantic index follows the lexical one: until it has the new papers too, hybrid ranking can fuse them
+        // below papers that both sides know, so the hybrid check waits for the vectors (same deadline).
+        var sparsity = "";
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            sparsity = await server.Client.GetStringAsync("api/search?q=pebble%20game%20sparse%20graphs");
+            if (sparsity.Contains("\"0704.0002\"")) break;
+            await Task.Delay(250);
+        }
         Assert.Contains("\"0704.0002\"", sparsity);
     }
 }
