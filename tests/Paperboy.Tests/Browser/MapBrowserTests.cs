@@ -125,50 +125,36 @@ public sealed class MapBrowserTests(BrowserSession session) : IClassFixture<Brow
         Assert.Equal("jk", Driver.FindElement(By.Id("q")).GetAttribute("value"));
     }
 
-    /// <summary>Every kind of page: boards, a paper, search, the map, trends, topics, forms.</summary>
-    public static TheoryData<string> Pages =>
-    [
-        "/", "/papers/t-9da78b4e0fa9", "/search?q=diffusion+models", "/map", "/trends?terms=diffusion%2CGAN", "/topics", "/topics/0",
-        "/subscribe", "/account/signin",
-    ];
-
-    [Theory]
-    [MemberData(nameof(Pages))]
-    public void Axe_finds_no_serious_accessibility_violations(string path)
+    /// <summary>Every kind of page (boards, a paper, search, the map, trends, topics, forms) in either colour scheme.</summary>
+    public static TheoryData<string, string> Pages()
     {
-        Driver.Manage().Window.Size = new System.Drawing.Size(1280, 900);
-        session.Open(path);
-        AssertAccessible(path);
+        var pages = new TheoryData<string, string>();
+        foreach (var scheme in new[] { "light", "dark" })
+            foreach (var path in new[] { "/", "/papers/t-9da78b4e0fa9", "/search?q=diffusion+models", "/map", "/trends?terms=diffusion%2CGAN", "/topics",
+                         "/topics/0", "/subscribe", "/account/signin" })
+                pages.Add(scheme, path);
+        return pages;
     }
 
     /// <summary>
-    /// The same pages with Chromium emulating a dark colour scheme: axe (text contrast included) finds nothing serious, and
-    /// every chart line, legend key and axis label stands out from what it is drawn on (3:1 for lines, 4.5:1 for text).
+    /// Each page with Chromium emulating the colour scheme: axe (text contrast included) finds nothing serious, and every
+    /// chart line, legend key and axis label stands out from what it is drawn on (3:1 for lines, 4.5:1 for text).
     /// </summary>
     [Theory]
     [MemberData(nameof(Pages))]
-    public void In_dark_mode_axe_finds_no_serious_violations_and_charts_keep_their_contrast(string path)
+    public void Axe_finds_no_serious_violations_and_charts_keep_their_contrast(string scheme, string path)
     {
         Driver.Manage().Window.Size = new System.Drawing.Size(1280, 900);
-        EmulateColourScheme("dark");
+        EmulateColourScheme(scheme);
         try
         {
             session.Open(path);
-            Assert.True((bool)Driver.ExecuteScript("return matchMedia('(prefers-color-scheme: dark)').matches;")!);
-            Assert.Equal("rgba(17, 19, 23, 1)", Driver.FindElement(By.TagName("body")).GetCssValue("background-color"));
+            Assert.Equal(scheme == "dark", (bool)Driver.ExecuteScript("return matchMedia('(prefers-color-scheme: dark)').matches;")!);
+            Assert.Equal(scheme == "dark" ? "rgba(17, 19, 23, 1)" : "rgba(251, 251, 250, 1)", Driver.FindElement(By.TagName("body")).GetCssValue("background-color"));
             AssertChartsContrast(path);
             AssertAccessible(path);
         }
         finally { EmulateColourScheme(""); }
-    }
-
-    [Theory]
-    [MemberData(nameof(Pages))]
-    public void In_light_mode_charts_keep_their_contrast(string path)
-    {
-        Driver.Manage().Window.Size = new System.Drawing.Size(1280, 900);
-        session.Open(path);
-        AssertChartsContrast(path);
     }
 
     /// <summary>
@@ -247,7 +233,7 @@ public sealed class MapBrowserTests(BrowserSession session) : IClassFixture<Brow
         Assert.True(failed.Count == 0, $"{path}: " + string.Join("; ", failed));
     }
 
-    /// <summary>Chromium's emulation of <c>prefers-color-scheme</c> (DevTools protocol); empty for the real setting again.</summary>
+    /// <summary>Chromium's emulation of <c>prefers-color-scheme</c> (DevTools protocol); empty for the browser's own setting again.</summary>
     private void EmulateColourScheme(string scheme) =>
         Driver.ExecuteCdpCommand("Emulation.setEmulatedMedia", new Dictionary<string, object>
         {
