@@ -13,10 +13,13 @@ public sealed class TopicStore(IDbContextFactory<PaperboyDb> factory)
 {
     private const int InsertRows = 400;
 
+    /// <summary>What the stored map was computed from (null before the first map); <c>ComputedAt</c> is UTC on either provider.</summary>
     public async Task<TopicMapState?> StateAsync(CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        return await db.TopicMapStates.AsNoTracking().FirstOrDefaultAsync(s => s.Id == 1, ct);
+        var state = await db.TopicMapStates.AsNoTracking().FirstOrDefaultAsync(s => s.Id == 1, ct);
+        if (state is not null) state.ComputedAt = CommentStore.Utc(state.ComputedAt);   // SQLite keeps no kind
+        return state;
     }
 
     /// <summary>Replaces the whole map in one transaction: readers see the old map or the new one, never a mix.</summary>

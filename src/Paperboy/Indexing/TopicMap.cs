@@ -13,31 +13,93 @@ namespace Paperboy.Indexing;
 /// computed whole (<see cref="TopicMapBuilder"/>) when there is none, when the vectors were remade by another
 /// embedder (an LSA retrain included), when the corpus has grown by a fifth since, or on <c>paperboy reindex</c>;
 /// in between, papers the change log brings join the nearest topic and sit among their nearest neighbours.
+/// <para>
+/// Once per cluster: every write to the map happens under the <see cref="LockName"/> job lock, and the decision is
+/// taken again under it from the stored state, so with several nodes on one PostgreSQL database one node computes or
+/// follows and the others find the map it stored (pages and the API read it from the store) instead of computing it
+/// again. A node whose embedder made other vectors than the stored map's (LSA trained at another moment) leaves the map
+/// to the nodes that share its space, and replaces it at most once per embedder of its own, so two such nodes never take
+/// turns recomputing.
+/// </para>
 /// </summary>
-public sealed class TopicMap(PaperStore store, TopicStore topics, IndexHolder indexes, ILogger<TopicMap> logger)
+public sealed class TopicMap(PaperStore store, TopicStore topics, IndexHolder indexes, JobLockStore locks, TimeProvider clock, ILogger<TopicMap> logger)
 {
     private const int Batch = 1000;
     public const int Seed = 8;
     /// <summary>Texts kept for the labels on a large corpus (a uniform sample).</summary>
     public const int LabelSample = 50_000;
+    /// <summary>The job lock every write to the stored map is made under.</summary>
+    public const string LockName = "topics";
+    /// <summary>Renewed every third while held; a computation at 200k papers takes minutes.</summary>
+    private static readonly TimeSpan LockLease = TimeSpan.FromMinutes(2);
+
+    /// <summary>The embedder this node last replaced the stored map for (computing it, or finding it made by that embedder).</summary>
+    private string? _replacedFor;
 
     /// <summary>How long each step of the last full computation took (for <c>bench/map</c> and the log).</summary>
     public IReadOnlyDictionary<string, TimeSpan> LastTimings { get; private set; } = new Dictionary<string, TimeSpan>();
 
+    /// <summary>
+    /// Brings the stored map up to <paramref name="last"/> (the change-log position the semantic index has reached): nothing
+    /// when it is there already or another node holds the lock; otherwise follows the log, or computes the map whole.
+    /// Returns the number of changes followed or papers placed.
+    /// </summary>
     public async Task<int> CatchUpAsync(long last, CancellationToken ct)
     {
         var semantic = indexes.Semantic;
         if (!semantic.IsCurrent || semantic.Count < 2) return 0;
-        var state = await topics.StateAsync(ct);
-        if (state is null || state.Embedder != semantic.Embedder!.Identity || state.AppliedSeq > last
-            || semantic.Count >= Indexer.RetrainGrowth * state.ComputedOn + 10 || last - state.AppliedSeq >= Indexer.RebuildBacklog)
-            return await RecomputeAsync(ct);
-        if (state.AppliedSeq == last) return 0;
-        return await FollowAsync(state.AppliedSeq, last, semantic, ct);
+        if (Plan(await topics.StateAsync(ct), last) == Step.Nothing) return 0;   // the usual poll: no lock taken
+        return await UnderLockAsync(async (state, token) => Plan(state, last) switch
+        {
+            Step.Compute => await ComputeAsync(token),
+            Step.Follow => await FollowAsync(state!.AppliedSeq, last, semantic, token),
+            _ => 0,
+        }, ct) ?? 0;
     }
 
-    /// <summary>Computes the whole map again from the semantic index's vectors. Returns the number of papers placed.</summary>
+    /// <summary>Computes the whole map again from the semantic index's vectors (<c>paperboy reindex</c>). Returns the number of papers placed.</summary>
     public async Task<int> RecomputeAsync(CancellationToken ct)
+    {
+        if (await UnderLockAsync((_, token) => ComputeAsync(token), ct) is { } placed) return placed;
+        logger.LogWarning("Topic map not computed: another node holds the {Lock} lock and is computing it", LockName);
+        return 0;
+    }
+
+    private enum Step { Nothing, Follow, Compute }
+
+    /// <summary>What the stored map needs from this node, given the stored state and how far this node's vectors have come.</summary>
+    private Step Plan(TopicMapState? state, long last)
+    {
+        var semantic = indexes.Semantic;
+        if (state is null) return Step.Compute;
+        var mine = semantic.Embedder!.Identity;
+        if (state.Embedder == mine) _replacedFor = mine;
+        else return _replacedFor == mine ? Step.Nothing : Step.Compute;   // another space: replace it once, then leave it
+        if (semantic.Count >= Indexer.RetrainGrowth * state.ComputedOn + 10 || last - state.AppliedSeq >= Indexer.RebuildBacklog) return Step.Compute;
+        // Behind: follow. Ahead (another node has followed further than this one has read, or the log lost rows): look
+        // under the lock, where a map ahead of the store itself is computed again and one ahead of this node is left alone.
+        return state.AppliedSeq != last ? Step.Follow : Step.Nothing;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> under the cluster's topic-map lock with the stored state read again under it (another
+    /// node may have just stored a map); null at once when another node holds the lock. Losing the lock cancels the work's writes.
+    /// </summary>
+    private async Task<int?> UnderLockAsync(Func<TopicMapState?, CancellationToken, Task<int>> work, CancellationToken ct)
+    {
+        var semantic = indexes.Semantic;
+        if (!semantic.IsCurrent || semantic.Embedder is null) return 0;
+        await using var lease = await locks.TryTakeAsync(LockName, JobLockStore.NewOwner(), LockLease, ct);
+        if (lease is null) return null;
+        using var held = CancellationTokenSource.CreateLinkedTokenSource(ct, lease.Lost);
+        var state = await topics.StateAsync(held.Token);
+        // A map that claims more of the log than the store has (a store restored from an older copy) is computed again.
+        if (state is not null && state.AppliedSeq > await store.LastChangeSeqAsync(held.Token)) state = null;
+        return await work(state, held.Token);
+    }
+
+    /// <summary>Computes the whole map from the semantic index's vectors and stores it; call under the lock.</summary>
+    private async Task<int> ComputeAsync(CancellationToken ct)
     {
         var semantic = indexes.Semantic;
         if (!semantic.IsCurrent || semantic.Embedder is null) return 0;
@@ -78,8 +140,9 @@ public sealed class TopicMap(PaperStore store, TopicStore topics, IndexHolder in
         }).ToList();
         var placed = new List<PaperTopic>(ids.Count);
         for (var i = 0; i < ids.Count; i++) placed.Add(new PaperTopic { PaperId = ids[i], TopicId = result.TopicOf[i], X = result.X[i], Y = result.Y[i] });
-        await topics.ReplaceAsync(new TopicMapState { Embedder = semantic.Embedder.Identity, ComputedOn = ids.Count, AppliedSeq = seq, ComputedAt = DateTime.UtcNow },
+        await topics.ReplaceAsync(new TopicMapState { Embedder = semantic.Embedder.Identity, ComputedOn = ids.Count, AppliedSeq = seq, ComputedAt = clock.GetUtcNow().UtcDateTime },
             topicRows, placed, ct);
+        _replacedFor = semantic.Embedder.Identity;
         var timings = new Dictionary<string, TimeSpan>(result.Timings) { ["read"] = read, ["write"] = write.Elapsed, ["total"] = total.Elapsed };
         LastTimings = timings;
         logger.LogInformation("Topic map computed: {Papers} papers, {Topics} topics in {Total:0.0} s ({Steps})", ids.Count, topicRows.Count,
@@ -92,7 +155,7 @@ public sealed class TopicMap(PaperStore store, TopicStore topics, IndexHolder in
     {
         var all = await topics.TopicsAsync(ct);
         var dim = semantic.Dimension;
-        if (all.Count == 0 || all.Any(t => t.Centroid.Length != dim * sizeof(float))) return await RecomputeAsync(ct);
+        if (all.Count == 0 || all.Any(t => t.Centroid.Length != dim * sizeof(float))) return await ComputeAsync(ct);
         var k = all.Max(t => t.Id) + 1;
         var centroids = new float[k * dim];
         foreach (var t in all) Floats(t.Centroid).CopyTo(centroids.AsSpan(t.Id * dim, dim));
