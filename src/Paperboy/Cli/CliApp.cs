@@ -321,6 +321,7 @@ public static class CliApp
             foreach (var r in results)
             {
                 Console.WriteLine($"{r.Source}: {r.Counts}");
+                foreach (var w in r.Warnings) Console.Error.WriteLine($"warning: {w}");
                 foreach (var e in r.Errors) Console.Error.WriteLine($"error: {e}");
             }
             return results.All(r => r.Succeeded) ? Ok : BadInput;
