@@ -406,12 +406,13 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
         db.Changes.Add(new Change { PaperId = p.Id, At = now });
     }
 
-    /// <summary>Keeps the derived columns (title key, board day) in step with the paper.</summary>
+    /// <summary>Keeps the derived columns (title key, board day, enrichment version: imports enrich) in step with the paper.</summary>
     private static void Stamp(PaperboyDb db, Paper p)
     {
         var entry = db.Entry(p);
         entry.Property<string>(PaperboyDb.TitleKey).CurrentValue = PaperIdentity.TitleId(p.Title);
         entry.Property<DateOnly?>(PaperboyDb.BoardDay).CurrentValue = p.BoardDay;
+        entry.Property<int>(PaperboyDb.EnrichmentVersion).CurrentValue = PaperEnrichment.Version;
     }
 
     /// <summary>Finds a paper by id or by an old alias; <c>CanonicalId</c> differs from the asked id when it was an alias.</summary>
