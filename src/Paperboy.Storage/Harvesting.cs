@@ -29,6 +29,17 @@ public sealed class HarvestState
     public int Deleted { get; set; }
 
     public HarvestState Clone() => (HarvestState)MemberwiseClone();
+
+    /// <summary>Adds one page's outcome to the run's counts (in the page's own transaction, so a crash loses none).</summary>
+    public void Count(Core.Import.ImportSummary page, int deleted)
+    {
+        Pages++;
+        Read += page.Read;
+        Added += page.Added;
+        Merged += page.Merged;
+        Unchanged += page.Unchanged;
+        Deleted += deleted;
+    }
 }
 
 /// <summary>

@@ -34,7 +34,8 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
 
     /// <summary>
     /// One page of a harvest in one transaction: its papers added or merged, the papers the source reports deleted
-    /// removed (unless members voted, commented or collected them: then they stay), and the source's progress saved.
+    /// removed (unless members voted, commented or collected them: then they stay), and the source's progress saved
+    /// with the page counted in it (<paramref name="state"/> is updated).
     /// </summary>
     public Task<(ImportSummary Summary, int Deleted)> ImportHarvestPageAsync(IReadOnlyList<Paper> papers, IReadOnlyList<string> deletedIds,
         HarvestState state, CancellationToken ct = default) => ImportCoreAsync(papers, deletedIds, state, null, ct);
@@ -174,8 +175,10 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
             deleted++;
         }
 
+        var summary = new ImportSummary(papers.Count, added, merged, unchanged);
         if (state is not null)
         {
+            state.Count(summary, deleted);
             var row = await db.HarvestStates.FindAsync([state.Source], ct);
             if (row is null) db.HarvestStates.Add(state.Clone());
             else db.Entry(row).CurrentValues.SetValues(state);
@@ -195,7 +198,7 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
         }
         await related.SaveAsync(ct);
         await tx.CommitAsync(ct);
-        return (new ImportSummary(papers.Count, added, merged, unchanged), deleted);
+        return (summary, deleted);
     }
 
     /// <summary>
@@ -403,12 +406,13 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
         db.Changes.Add(new Change { PaperId = p.Id, At = now });
     }
 
-    /// <summary>Keeps the derived columns (title key, board day) in step with the paper.</summary>
+    /// <summary>Keeps the derived columns (title key, board day, enrichment version: imports enrich) in step with the paper.</summary>
     private static void Stamp(PaperboyDb db, Paper p)
     {
         var entry = db.Entry(p);
         entry.Property<string>(PaperboyDb.TitleKey).CurrentValue = PaperIdentity.TitleId(p.Title);
         entry.Property<DateOnly?>(PaperboyDb.BoardDay).CurrentValue = p.BoardDay;
+        entry.Property<int>(PaperboyDb.EnrichmentVersion).CurrentValue = PaperEnrichment.Version;
     }
 
     /// <summary>Finds a paper by id or by an old alias; <c>CanonicalId</c> differs from the asked id when it was an alias.</summary>

@@ -89,6 +89,13 @@ public class PaperboyDb : IdentityDbContext<PaperboyUser>
     public const string TitleKey = nameof(TitleKey);
     public const string BoardDay = "BoardDate";
     public const string AddedAt = nameof(AddedAt);
+    /// <summary>
+    /// The <see cref="PaperEnrichment.Version"/> a paper's derived fields were computed with. Its column default is the
+    /// current version, so every way of inserting papers (EF, the bulk insert's own SQL) stamps new rows without
+    /// naming it; rows stored before a version existed or under older rules hold less, and
+    /// <see cref="EnrichmentBackfill"/> brings them up to date.
+    /// </summary>
+    public const string EnrichmentVersion = nameof(EnrichmentVersion);
 
     /// <summary>How the list columns (authors, categories, links) are stored; <see cref="PaperStore"/>'s bulk insert writes the same.</summary>
     internal static readonly JsonSerializerOptions ListJson = new(JsonSerializerDefaults.Web);
@@ -141,6 +148,7 @@ public class PaperboyDb : IdentityDbContext<PaperboyUser>
         {
             e.Property(p => p.Datasets).HasConversion(Json<List<string>>(json), ListComparer<string>());
             e.Property(p => p.Headline).HasMaxLength(2_000);
+            e.Property<int>(EnrichmentVersion).HasDefaultValue(PaperEnrichment.Version);
         });
         b.Entity<HarvestState>(e =>
         {

@@ -45,7 +45,7 @@ public sealed class ImportSource
         return line;
     }
 
-    public ImportException Error(int line, string reason) => new(Name, line, reason);
+    public ImportException Error(int line, string reason, int? column = null) => new(Name, line, reason, column);
 
     private static int LineAt(byte[] bytes, int offset)
     {

@@ -4,7 +4,7 @@ using System.Xml.Linq;
 namespace Paperboy.Core.Import;
 
 /// <summary>XML inputs (Atom, OAI-PMH) are loaded one way: no DTDs, no external entities, line numbers kept for errors.</summary>
-internal static class ImportXml
+internal static partial class ImportXml
 {
     public static XDocument Load(ImportSource source)
     {
@@ -16,7 +16,12 @@ internal static class ImportXml
         }
         catch (XmlException e)
         {
-            throw source.Error(Math.Max(1, e.LineNumber), $"malformed XML: {e.Message}");
+            // The position goes into the error's own fields; XmlException repeats it at the end of its message.
+            var reason = PositionSuffix().Replace(e.Message, "");
+            throw source.Error(Math.Max(1, e.LineNumber), $"malformed XML: {reason}", e.LinePosition > 0 ? e.LinePosition : null);
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s*Line \d+, position \d+\.\s*$")]
+    private static partial System.Text.RegularExpressions.Regex PositionSuffix();
 }

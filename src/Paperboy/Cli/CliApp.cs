@@ -321,6 +321,7 @@ public static class CliApp
             foreach (var r in results)
             {
                 Console.WriteLine($"{r.Source}: {r.Counts}");
+                foreach (var w in r.Warnings) Console.Error.WriteLine($"warning: {w}");
                 foreach (var e in r.Errors) Console.Error.WriteLine($"error: {e}");
             }
             return results.All(r => r.Succeeded) ? Ok : BadInput;
@@ -336,7 +337,7 @@ public static class CliApp
 
     private static Command ReindexCommand()
     {
-        var cmd = new Command("reindex", "Rebuild the search indexes from the store");
+        var cmd = new Command("reindex", "Enrich papers stored under older enrichment rules, then rebuild the search indexes from the store");
         cmd.SetAction(async (parse, ct) =>
         {
             await using var sp = Services(parse);
@@ -346,6 +347,19 @@ public static class CliApp
             {
                 Console.Error.WriteLine("paperboy: the index is in use by a running server; stop it first (the server keeps its index current itself).");
                 return BadInput;
+            }
+            // Enrichment first, so the rebuilt indexes carry the new code links (the hasCode filter) from the start.
+            var backfill = sp.GetRequiredService<EnrichmentBackfill>();
+            var pending = await backfill.PendingAsync(ct);
+            if (pending > 0)
+            {
+                BackfillResult? enriched = null;
+                await ProgressReport.RunAsync("Enriching", pending, async step =>
+                {
+                    var done = 0;
+                    enriched = await backfill.RunAsync(new Progress<int>(n => { step(null, null, n - done); done = n; }), ct: ct);
+                });
+                Console.WriteLine($"Enriched again under version {Core.Papers.PaperEnrichment.Version}: {enriched!.Checked} checked, {enriched.Changed} changed.");
             }
             var total = await store.CountAsync(ct);
             var count = 0;

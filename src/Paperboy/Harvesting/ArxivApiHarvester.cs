@@ -42,7 +42,7 @@ public sealed class ArxivApiHarvester(ArxivClient arxiv, PaperStore store, IOpti
     {
         var o = options.Value.Arxiv;
         int start;
-        if (run.Cursor is not null && request.From is null && request.Until is null && int.TryParse(run.Cursor, out start)) await run.ResumeAsync(ct);
+        if (run.Continues(request) && int.TryParse(run.Cursor, out start)) await run.ResumeAsync(ct);
         else
         {
             start = 0;

@@ -37,7 +37,7 @@ public sealed class ArxivClient(HttpClient http, IOptions<ArxivOptions> options)
     public async Task<IReadOnlyList<Paper>> SearchNewestAsync(string query, int start, int max, CancellationToken ct = default)
     {
         var url = $"{options.Value.ApiBaseUrl}?search_query={Uri.EscapeDataString(query)}&sortBy=submittedDate&sortOrder=descending&start={start}&max_results={max}";
-        var (papers, _) = await GetFeedAsync(url, $"'{query}'", ct);
+        var (papers, _) = await GetFeedAsync(url, $"'{query}' from {start}", ct);
         return papers;
     }
 
@@ -86,7 +86,8 @@ public sealed class ArxivClient(HttpClient http, IOptions<ArxivOptions> options)
             }
             catch (ImportException e)
             {
-                throw new ArxivException(ArxivErrorKind.BadResponse, $"arXiv's answer for {what} could not be read (HTTP {(int)status}): {Shorten(e.Reason)}", status, e);
+                throw new ArxivException(ArxivErrorKind.BadResponse,
+                    $"arXiv's answer for {what} could not be read (HTTP {(int)status}) at {e.Position}: {Shorten(e.Reason)}; asked for {url}", status, e);
             }
             if (!response.IsSuccessStatusCode)
                 throw new ArxivException(ArxivErrorKind.BadResponse, $"arXiv refused the request for {what} (HTTP {(int)status} {response.ReasonPhrase})", status);

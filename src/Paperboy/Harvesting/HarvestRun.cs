@@ -30,6 +30,14 @@ public sealed class HarvestRun
 
     public DateOnly Today => DateOnly.FromDateTime(_clock.GetUtcNow().UtcDateTime);
 
+    /// <summary>
+    /// Whether <paramref name="request"/> continues the run in progress rather than starting a new one: it names no days
+    /// ("since last time"), or exactly the days of the interrupted run, so the same command run again after a crash
+    /// resumes where it stopped instead of fetching every page again.
+    /// </summary>
+    public bool Continues(HarvestRequest request) =>
+        Cursor is not null && (request is { From: null, Until: null } || request.From == RunFrom && request.Until == RunUntil);
+
     /// <summary>Starts a new run over these days: the counts start from zero and any run in progress is dropped.</summary>
     public async Task StartAsync(DateOnly from, DateOnly? until, CancellationToken ct)
     {
@@ -63,16 +71,9 @@ public sealed class HarvestRun
         next.Cursor = finished ? null : cursor;
         if (newest > (next.RunNewest ?? DateOnly.MinValue)) next.RunNewest = newest;
         if (finished) End(next, watermark);
-        var (summary, deleted) = await _store.ImportHarvestPageAsync(papers, deletedIds, next, ct);
+        // The store counts the page into the state in the page's transaction: a run killed after it keeps its counts.
+        await _store.ImportHarvestPageAsync(papers, deletedIds, next, ct);
         _state = next;
-        // The page's counts are stored with the next page (or the failure); they are known only after this commit.
-        _state.Pages++;
-        _state.Read += summary.Read;
-        _state.Added += summary.Added;
-        _state.Merged += summary.Merged;
-        _state.Unchanged += summary.Unchanged;
-        _state.Deleted += deleted;
-        if (finished) await _store.SaveHarvestStateAsync(_state, ct);
     }
 
     /// <summary>Ends a run that had nothing to commit (no records match).</summary>

@@ -16,9 +16,14 @@ public sealed record HarvestCounts(int Pages = 0, int Read = 0, int Added = 0, i
 /// <summary>One page committed: which slice of which source (<c>oai:cs</c>), and the slice's counts so far in this run.</summary>
 public sealed record HarvestProgress(string Slice, HarvestCounts SoFar);
 
-/// <summary>A harvester's run: its counts, and the errors of the slices that failed (empty when all went well).</summary>
+/// <summary>
+/// A harvester's run: its counts, the errors of the slices that failed (empty when all went well), and warnings about
+/// what was read but left out (a daily-papers item without an id, say) while the rest was stored.
+/// </summary>
 public sealed record HarvestResult(string Source, HarvestCounts Counts, IReadOnlyList<string> Errors)
 {
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public bool Succeeded => Errors.Count == 0;
 }
 

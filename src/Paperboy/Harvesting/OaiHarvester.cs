@@ -9,8 +9,9 @@ namespace Paperboy.Harvesting;
 /// arXiv's OAI-PMH interface (<c>ListRecords</c>), one run per configured set (<c>cs</c>, <c>math</c>, …): records
 /// whose datestamp falls from the watermark (inclusive: the boundary day is fetched again, harmlessly) to today, page
 /// by page along the <c>resumptionToken</c> chain. Each page is committed with the next token, so a run killed
-/// half-way resumes at the page after the last committed one. An expired token (<c>badResumptionToken</c>) starts the
-/// run again from its first day; <c>noRecordsMatch</c> is an empty run; deleted records remove the paper.
+/// half-way resumes at the page after the last committed one (on the next run "since last time", or for the same
+/// days). An expired token (<c>badResumptionToken</c>) starts the run again from its first day; <c>noRecordsMatch</c>
+/// is an empty run; deleted records remove the paper.
 /// A 503 with Retry-After (arXiv builds pages lazily) is waited out and retried by <see cref="PoliteHttpHandler"/>.
 /// </summary>
 public sealed class OaiHarvester(HarvestHttp http, PaperStore store, IOptions<HarvestOptions> options, TimeProvider clock, ILogger<OaiHarvester> log)
@@ -30,7 +31,7 @@ public sealed class OaiHarvester(HarvestHttp http, PaperStore store, IOptions<Ha
             {
                 await HarvestSetAsync(set, run, request, progress, ct);
             }
-            catch (Exception e) when (e is HarvestException or ImportException)
+            catch (HarvestException e)
             {
                 await run.FailAsync(e, CancellationToken.None);
                 errors.Add($"{run.Slice}: {e.Message}");
@@ -44,7 +45,7 @@ public sealed class OaiHarvester(HarvestHttp http, PaperStore store, IOptions<Ha
     {
         var o = options.Value;
         string? token;
-        if (run.Cursor is not null && request.From is null && request.Until is null)
+        if (run.Continues(request))
         {
             token = run.Cursor;
             await run.ResumeAsync(ct);
@@ -63,7 +64,7 @@ public sealed class OaiHarvester(HarvestHttp http, PaperStore store, IOptions<Ha
                   + (run.RunUntil is { } u ? $"&until={u:yyyy-MM-dd}" : "")
                 : $"{o.Oai.BaseUrl}?verb=ListRecords&resumptionToken={Uri.EscapeDataString(token)}";
             // OAI-PMH errors come as XML, usually with 200, sometimes with a 4xx status.
-            var page = ArxivOaiReader.Read(await http.GetAsync(url, "arXiv OAI-PMH", ct, acceptClientErrors: true));
+            var page = await http.ReadAsync(url, "arXiv OAI-PMH", ArxivOaiReader.Read, ct, acceptClientErrors: true);
             // What the run reaches: its last day, or today when it is open-ended.
             var reached = run.RunUntil ?? run.Today;
             switch (page.ErrorCode)

@@ -37,6 +37,7 @@ public static class PaperboyServices
             return StorageSetup.SqliteConnectionString(o.DataDir);
         });
         services.AddSingleton<PaperStore>();
+        services.AddSingleton<EnrichmentBackfill>();
         services.AddSingleton<PaperImporter>();
         services.AddSingleton<SnapshotLoader>();
         services.AddSingleton<IndexHolder>();

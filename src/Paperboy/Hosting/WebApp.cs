@@ -50,6 +50,7 @@ public static class WebApp
         services.AddSingleton<ChangeListener>();       // PostgreSQL only: LISTEN for commits on any node
         services.AddHostedService(sp => sp.GetRequiredService<ChangeListener>());
         services.AddHostedService<IndexFollower>();
+        services.AddHostedService<EnrichmentCatchUp>();   // papers enriched under older rules, once the indexes are ready
         services.AddRazorPages();
         services.AddProblemDetails();
         services.AddOpenApi();

@@ -20,11 +20,17 @@ public sealed record SourceRequest(int Number, long Timestamp, string Path, IRea
     public string PathAndQuery => Path + "?" + string.Join("&", Query.Select(kv => $"{kv.Key}={kv.Value}"));
 }
 
-/// <summary>An answer: a file of testdata/harvest-replay (content type from its extension) or a literal body.</summary>
-public sealed record SourceReply(int Status = 200, string? File = null, string? Body = null, string? RetryAfter = null)
+/// <summary>
+/// An answer: a file of testdata/harvest-replay (content type from its extension) or a literal body. <see cref="Wait"/>
+/// holds the answer back until it completes (a delay, a gate the test opens, or never: a server that accepts and
+/// never answers); <see cref="StallBody"/> sends the headers and half the body, then never the rest.
+/// </summary>
+public sealed record SourceReply(int Status = 200, string? File = null, string? Body = null, string? RetryAfter = null, Task? Wait = null, bool StallBody = false)
 {
     public static SourceReply Replay(string file) => new(File: file);
     public static SourceReply Fault(int status, string? retryAfter = null) => new(status, Body: $"<html><body><h1>{status}</h1></body></html>", RetryAfter: retryAfter);
+    /// <summary>The request is read and never answered.</summary>
+    public static SourceReply Silent() => new(Wait: new TaskCompletionSource().Task);
 }
 
 /// <summary>
@@ -77,8 +83,16 @@ public sealed class SourceReplayServer : IAsyncDisposable
         var request = new SourceRequest(Interlocked.Increment(ref _count), Stopwatch.GetTimestamp(), ctx.Request.Path, query, ctx.Request.Headers.UserAgent.ToString());
         _requests.Enqueue(request);
         var reply = _script(request) ?? SourceReply.Fault(404);
+        // Held answers end when the client goes (it timed out or died) or the server stops.
+        using var gone = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _app!.Lifetime.ApplicationStopping);
+        if (reply.Wait is not null)
+        {
+            try { await reply.Wait.WaitAsync(gone.Token); }
+            catch (OperationCanceledException) { return; }     // the client gave up (a timeout) or died
+        }
         ctx.Response.StatusCode = reply.Status;
         if (reply.RetryAfter is not null) ctx.Response.Headers.RetryAfter = reply.RetryAfter;
+        byte[] body;
         if (reply.File is not null)
         {
             ctx.Response.ContentType = Path.GetExtension(reply.File) switch
@@ -87,13 +101,23 @@ public sealed class SourceReplayServer : IAsyncDisposable
                 ".atom" => "application/atom+xml; charset=utf-8",
                 _ => "text/xml; charset=utf-8",
             };
-            await ctx.Response.Body.WriteAsync(await File.ReadAllBytesAsync(FilePath(reply.File)));
+            body = await File.ReadAllBytesAsync(FilePath(reply.File));
         }
         else
         {
             ctx.Response.ContentType = "text/html; charset=utf-8";
-            await ctx.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(reply.Body ?? ""));
+            body = Encoding.UTF8.GetBytes(reply.Body ?? "");
         }
+        if (!reply.StallBody)
+        {
+            await ctx.Response.Body.WriteAsync(body);
+            return;
+        }
+        ctx.Response.ContentLength = body.Length;
+        await ctx.Response.Body.WriteAsync(body.AsMemory(0, body.Length / 2));
+        await ctx.Response.Body.FlushAsync();
+        try { await Task.Delay(Timeout.Infinite, gone.Token); }
+        catch (OperationCanceledException) { }
     }
 
     public async ValueTask DisposeAsync()

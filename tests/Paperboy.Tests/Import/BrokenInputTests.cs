@@ -142,6 +142,8 @@ public sealed class BrokenInputTests
         Assert.Equal(path, e.InputName);
         Assert.Equal(line, e.Line);
         Assert.Contains(reason, e.Reason);
-        Assert.StartsWith($"{path}:{line}: ", e.Message);
+        // file:line: or, where the parser knows the column (XML, JSON), file:line:column:
+        Assert.StartsWith(e.Column is { } column ? $"{path}:{line}:{column}: " : $"{path}:{line}: ", e.Message);
+        if (reason.StartsWith("malformed", StringComparison.Ordinal)) Assert.NotNull(e.Column);
     }
 }

@@ -13,13 +13,14 @@ namespace Paperboy.Tests.Support;
 /// </summary>
 public sealed class TestHost : IAsyncDisposable
 {
-    private readonly TempDir _dir = new();
+    private readonly TempDir _dir;
     public WebApplication App { get; }
     public HttpClient Client { get; private set; } = null!;
     public string DataDir => _dir.Path;
 
-    private TestHost(bool seedDemo, string[] settings, Action<IServiceCollection>? services)
+    private TestHost(TempDir dir, bool seedDemo, string[] settings, Action<IServiceCollection>? services)
     {
+        _dir = dir;
         // The digest scheduler stays off unless a test turns it on (--Digests:Enabled=true: the last setting wins).
         App = WebApp.Build([$"--DataDir={_dir.Path}", $"--SeedDemo={seedDemo}", "--IndexPollInterval=00:00:00.200", "--environment=Production", "--Digests:Enabled=false", "--Harvest:Schedule=", .. settings],
             b =>
@@ -33,9 +34,15 @@ public sealed class TestHost : IAsyncDisposable
     public static Task<TestHost> StartAsync(bool seedDemo = true, params string[] settings) => StartAsync(null, seedDemo, settings);
 
     /// <param name="services">Registers services before the application's own, e.g. a <see cref="FixedClock"/> as the <c>TimeProvider</c>.</param>
-    public static async Task<TestHost> StartAsync(Action<IServiceCollection>? services, bool seedDemo, params string[] settings)
+    public static Task<TestHost> StartAsync(Action<IServiceCollection>? services, bool seedDemo, params string[] settings) =>
+        StartAsync(services, seedDemo, prepare: null, settings);
+
+    /// <param name="prepare">Fills the data directory before the application starts, e.g. a store as an older version left it.</param>
+    public static async Task<TestHost> StartAsync(Action<IServiceCollection>? services, bool seedDemo, Func<string, Task>? prepare, params string[] settings)
     {
-        var host = new TestHost(seedDemo, settings, services);
+        var dir = new TempDir();
+        if (prepare is not null) await prepare(dir.Path);
+        var host = new TestHost(dir, seedDemo, settings, services);
         await WebApp.InitialiseAsync(host.App.Services);
         await host.App.StartAsync();
         host.Client = host.App.GetTestClient();

@@ -236,6 +236,11 @@ namespace Paperboy.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<int>("EnrichmentVersion")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1);
+
                     b.Property<DateOnly?>("FeedDay")
                         .HasColumnType("date");
 

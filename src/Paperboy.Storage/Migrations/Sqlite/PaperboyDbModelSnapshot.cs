@@ -183,6 +183,11 @@ namespace Paperboy.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("EnrichmentVersion")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
+
                     b.Property<DateOnly?>("FeedDay")
                         .HasColumnType("TEXT");
 
