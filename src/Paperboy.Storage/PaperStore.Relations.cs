@@ -84,12 +84,18 @@ public sealed partial class PaperStore
         private readonly Dictionary<(string, string), NearDuplicates.Match> _relations = [];
         // The stored members of the buckets of the batch's band keys, read once for the whole batch.
         private readonly Dictionary<long, List<string>> _stored = [];
+        // Band keys computed once per paper object (the prefetch needs them too), on both cores.
+        private readonly Dictionary<Paper, (string Title, string Abstract, long[] Keys)> _keys = new(ReferenceEqualityComparer.Instance);
+        // Candidate pairs found in the store rather than in the batch: read in a few queries and compared on both cores
+        // when the batch is saved (reading them one by one was most of a bulk load's time), with this paper's shingles.
+        private readonly List<(string Id, NearDuplicates.Shingles Mine, string Other)> _unchecked = [];
 
         /// <summary>Reads the stored buckets of every band key of the batch in a few queries, not one per paper.</summary>
         public async Task PrefetchAsync(IEnumerable<Paper> batch, CancellationToken ct)
         {
             if (deferred) return;
-            var keys = batch.SelectMany(NearDuplicates.BandKeys).Distinct().ToList();
+            foreach (var (p, k) in batch.AsParallel().AsOrdered().Select(p => (p, NearDuplicates.BandKeys(p))).ToList()) _keys[p] = (p.Title, p.Abstract, k);
+            var keys = _keys.Values.SelectMany(k => k.Keys).Distinct().ToList();
             foreach (var k in keys) _stored[k] = [];
             foreach (var chunk in keys.Chunk(5_000))
                 foreach (var b in await db.Bands.AsNoTracking().Where(b => chunk.Contains(b.Key)).Select(b => new { b.Key, b.PaperId }).ToListAsync(ct))
@@ -100,7 +106,7 @@ public sealed partial class PaperStore
         {
             if (!isNew) await db.Bands.Where(b => b.PaperId == paper.Id).ExecuteDeleteAsync(ct);
             if (deferred) return;
-            var keys = NearDuplicates.BandKeys(paper);
+            var keys = _keys.Remove(paper, out var cached) && (cached.Title, cached.Abstract) == (paper.Title, paper.Abstract) ? cached.Keys : NearDuplicates.BandKeys(paper);
             // A merged paper's new text may have keys the prefetch did not see. Buckets are bounded
             // (NearDuplicates.MaxBucket), so this reads at most bands × bucket rows.
             var missing = keys.Where(k => !_stored.ContainsKey(k)).ToList();
@@ -124,11 +130,30 @@ public sealed partial class PaperStore
             // The candidates sharing the most bands have the highest estimated similarity: check those exactly.
             foreach (var id in shared.OrderByDescending(x => x.Value).ThenBy(x => x.Key, StringComparer.Ordinal).Take(NearDuplicates.MaxCandidates).Select(x => x.Key))
             {
-                var other = known.TryGetValue(id, out var k) ? k : await db.Papers.FindAsync([id], ct);
-                if (other is null || NearDuplicates.Compare(mine, NearDuplicates.Shingles.Of(other)) is not { } match) continue;
-                _relations[(paper.Id, other.Id)] = match;
-                _relations[(other.Id, paper.Id)] = match;
+                if (!known.TryGetValue(id, out var other)) { _unchecked.Add((paper.Id, mine, id)); continue; }
+                if (NearDuplicates.Compare(mine, NearDuplicates.Shingles.Of(other)) is { } match) Relate(paper.Id, other.Id, match);
             }
+        }
+
+        private void Relate(string a, string b, NearDuplicates.Match match)
+        {
+            _relations[(a, b)] = match;
+            _relations[(b, a)] = match;
+        }
+
+        /// <summary>Compares the candidates from the store: read in chunks, each paper's shingles made once, on both cores.</summary>
+        private async Task CheckStoredCandidatesAsync(CancellationToken ct)
+        {
+            if (_unchecked.Count == 0) return;
+            var others = new Dictionary<string, Paper>(StringComparer.Ordinal);
+            foreach (var chunk in _unchecked.Select(u => u.Other).Distinct().Chunk(Chunk))
+                foreach (var p in await db.Papers.AsNoTracking().Where(p => chunk.Contains(p.Id)).ToListAsync(ct)) others[p.Id] = p;
+            var shingles = others.Values.AsParallel().ToDictionary(p => p.Id, NearDuplicates.Shingles.Of, StringComparer.Ordinal);
+            var matches = _unchecked.AsParallel().AsOrdered()
+                .Select(u => shingles.TryGetValue(u.Other, out var theirs) ? (u.Id, u.Other, Match: NearDuplicates.Compare(u.Mine, theirs)) : (u.Id, u.Other, Match: null))
+                .ToList();
+            foreach (var (a, b, match) in matches) if (match is not null) Relate(a, b, match);
+            _unchecked.Clear();
         }
 
         /// <summary>Drops a paper's bands and relations (it is deleted, or re-keyed and indexed again under its new id).</summary>
@@ -137,12 +162,14 @@ public sealed partial class PaperStore
             await db.Bands.Where(b => b.PaperId == id).ExecuteDeleteAsync(ct);
             await db.Relations.Where(r => r.PaperId == id || r.OtherId == id).ExecuteDeleteAsync(ct);
             foreach (var ids in _pending.Values) ids.Remove(id);
+            _unchecked.RemoveAll(u => u.Id == id || u.Other == id);
             foreach (var pair in _relations.Keys.Where(p => p.Item1 == id || p.Item2 == id).ToList()) _relations.Remove(pair);
         }
 
         /// <summary>Writes the batch's bands and relations, inside the import's transaction.</summary>
         public async Task SaveAsync(CancellationToken ct)
         {
+            await CheckStoredCandidatesAsync(ct);
             if (_pending.Count == 0 && _relations.Count == 0) return;
             var connection = db.Database.GetDbConnection();
             var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
