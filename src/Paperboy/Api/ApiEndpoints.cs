@@ -117,7 +117,7 @@ public static class ApiEndpoints
             var papers = await store.CountAsync(ct);
             // Healthy means searchable: the topic map is computed after the indexes, in the background, and says so here.
             var body = new { status = indexer.Ready ? "ok" : "starting", papers, indexedThrough = indexer.Ready ? indexes.Lexical.AppliedSeq : 0,
-                topicMap = topicMap.Computing ? "computing" : "ready" };
+                topicMap = indexer.TopicMapPending || topicMap.Computing ? "computing" : "ready" };
             return indexer.Ready ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: 503);
         }
         catch (System.Data.Common.DbException e)

@@ -32,6 +32,10 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TopicMap topi
     private DateTimeOffset _lastSave = DateTimeOffset.MinValue;
     private long _semanticFailedAt = -1;
 
+    /// <summary>True until the topic map has been brought up to the indexes once, and while it is (<c>/healthz</c> says so).</summary>
+    public bool TopicMapPending => !_topicsCaughtUp || _topicGate.CurrentCount == 0;
+    private volatile bool _topicsCaughtUp;
+
     /// <summary>True once the indexes have caught up with the store at least once in this process.</summary>
     public bool Ready { get; private set; }
 
@@ -75,7 +79,7 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TopicMap topi
     /// </summary>
     public async Task CatchUpTopicsAsync(CancellationToken ct = default)
     {
-        if (indexes.Lexical.ReadOnly) return;
+        if (indexes.Lexical.ReadOnly) { _topicsCaughtUp = true; return; }
         await _topicGate.WaitAsync(ct);
         try
         {
@@ -83,7 +87,7 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TopicMap topi
             if (indexes.Semantic.AppliedSeq is var last && last == 0 || await store.BulkLoadRunningAsync(BulkLoadStaleAfter, ct)) return;
             await TopicStepAsync(() => topicMap.CatchUpAsync(last, ct), ct);
         }
-        finally { _topicGate.Release(); }
+        finally { _topicsCaughtUp = true; _topicGate.Release(); }
     }
 
     /// <summary>Throws the indexes away and builds them again from the store (<c>paperboy reindex</c>).</summary>
@@ -96,6 +100,7 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TopicMap topi
             var count = await RebuildLexicalAsync(ct, progress);
             await RebuildSemanticAsync(ct);
             await TopicStepAsync(() => topicMap.RecomputeAsync(ct), ct);
+            _topicsCaughtUp = true;
             Ready = true;
             return count;
         }
