@@ -2,7 +2,9 @@
 # Bulk-load benchmark (issue 6): bench/ingest/run.sh [N]   (N snapshot lines, default 200000)
 # Generates a synthetic arXiv snapshot (bench/ingest/gen_snapshot.py) if missing, loads it into a fresh data directory
 # with `paperboy import` under /usr/bin/time -v (wall time, papers/s, peak RSS), then starts `serve` on it and times
-# until /healthz is 200 (the indexes built once from the store), and checks that a search finds a loaded paper.
+# until /healthz is 200 (the indexes built once from the store), and checks that a search finds a loaded paper; then
+# waits for the topic map (computed in the background after /healthz) and reads serve's RSS once it is idle, and
+# restarts serve to time a cold start with the indexes on disk. The serve log has each rebuild phase's time.
 # Environment: SEED (1), BATCH (the loader's default), KEEP_DATA (0). Everything lands in bench/ingest/out/.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -24,7 +26,7 @@ if [ ! -s "$snapshot" ]; then
   "$py" "$here/gen_snapshot.py" --lines "$n" --seed "$seed" --out "$snapshot"
   log "generated in $(secs "$t0" "$(now)") s"
 fi
-size_mb=$(awk -v b="$(stat -c %s "$snapshot")" 'BEGIN { printf "%.0f", b / 1048576 }')
+size_mb=$(awk -v b="$(stat -L -c %s "$snapshot")" 'BEGIN { printf "%.0f", b / 1048576 }')
 
 "$root/paperboy" --help >/dev/null            # build outside the timing
 dll="$root/artifacts/paperboy/paperboy.dll"
@@ -64,6 +66,9 @@ t0=$(now)
 dotnet "$dll" serve --urls "$base" --data "$data" >"$serve_log" 2>&1 &
 pid=$!
 hwm() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status"; }
+rss() { awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status"; }
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) / hz }' "/proc/$pid/stat"; }
+log "load average before serve: $(cut -d' ' -f1-3 /proc/loadavg)"
 last_note=0
 until [ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$base/healthz")" = 200 ]; do
   kill -0 "$pid" 2>/dev/null || { tail -n 30 "$serve_log" >&2; log "serve exited"; exit 1; }
@@ -73,15 +78,40 @@ until [ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$base/healthz")" = 200 ]
 done
 healthy_s=$(secs "$t0" "$(now)")
 serve_rss=$(hwm)
+serve_cpu=$(cpu)
 index_mb=$(du -sm "$data/index" | cut -f1)
 # A loaded paper is found by its title as a phrase (synthetic titles share many words, so not by a bag of them).
 probe=$(head -n 1 "$snapshot" | "$py" -c 'import json, sys; r = json.loads(sys.stdin.readline()); print(r["id"] + "\t\"" + " ".join(r["title"].split()) + "\"")')
 probe_id=${probe%%$'\t'*}; probe_q=${probe#*$'\t'}
 found=$(curl -s -G "$base/api/search" --data-urlencode "q=$probe_q" --data-urlencode "mode=lexical" --data-urlencode "limit=50" | grep -c "\"$probe_id\"" || true)
 total_s=$(awk -v a="$import_s" -v b="$healthy_s" 'BEGIN { printf "%.1f", a + b }')
-log "serve healthy after $healthy_s s (peak RSS $serve_rss MB); probe $probe_id found: $found"
+log "serve healthy after $healthy_s s (peak RSS $serve_rss MB, CPU $serve_cpu s); probe $probe_id found: $found"
+
+# The topic map follows in the background; then serve is idle (steady state).
+until curl -s -m 5 "$base/healthz" | grep -q '"topicMap":"ready"' && grep -q "Topic map computed" "$serve_log"; do
+  kill -0 "$pid" 2>/dev/null || { tail -n 30 "$serve_log" >&2; log "serve exited"; exit 1; }
+  sleep 2
+done
+topics_s=$(secs "$t0" "$(now)")
+sleep 10
+steady_rss=$(rss)
+log "topic map ready after $topics_s s; serve peak RSS $(hwm) MB, steady RSS $steady_rss MB; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+kill "$pid"; wait "$pid" 2>/dev/null || true
+
+# Cold start: the indexes are on disk; time until /healthz is 200.
+t0=$(now)
+dotnet "$dll" serve --urls "$base" --data "$data" >"$out/serve-cold-$n.log" 2>&1 &
+pid=$!
+until [ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$base/healthz")" = 200 ]; do
+  kill -0 "$pid" 2>/dev/null || { tail -n 30 "$out/serve-cold-$n.log" >&2; log "serve exited"; exit 1; }
+  sleep 0.2
+done
+cold_s=$(secs "$t0" "$(now)")
+sleep 10
+log "cold start: /healthz 200 after $cold_s s; RSS $(rss) MB"
+grep -E "rebuilt|trained|Topic map" "$serve_log" | sed 's/^/run.sh: serve: /' >&2 || true
 
 echo
-echo "| lines | file | import | papers/s | import peak RSS | serve until /healthz 200 | serve peak RSS | load to searchable | store + index on disk |"
-echo "|---|---|---|---|---|---|---|---|---|"
-echo "| $n | $size_mb MiB | $import_s s | $rate | $import_rss MB | $healthy_s s | $serve_rss MB | $total_s s | $((db_mb - index_mb)) + $index_mb MB |"
+echo "| lines | file | import (CPU) | papers/s | import peak RSS | serve until /healthz 200 (CPU) | serve peak RSS until then | load to searchable | topic map ready | serve steady RSS | cold start to /healthz | store + index on disk |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| $n | $size_mb MiB | $import_s s ($import_cpu s) | $rate | $import_rss MB | $healthy_s s ($serve_cpu s) | $serve_rss MB | $total_s s | +$topics_s s | $steady_rss MB | $cold_s s | $((db_mb - index_mb)) + $index_mb MB |"

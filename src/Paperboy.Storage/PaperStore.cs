@@ -12,7 +12,7 @@ namespace Paperboy.Storage;
 /// Every read and write of papers goes through here. Writes happen in one transaction per batch and append to the
 /// change log in the same transaction, so the indexes can always catch up with exactly what was committed.
 /// </summary>
-public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvider clock)
+public sealed partial class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvider clock)
 {
     private const int Chunk = 500;
 
@@ -30,7 +30,7 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
 
     /// <summary>Adds or merges a batch of papers in one transaction and returns what changed.</summary>
     public async Task<ImportSummary> ImportAsync(IReadOnlyList<Paper> papers, CancellationToken ct = default) =>
-        (await ImportCoreAsync(papers, [], null, null, ct)).Summary;
+        (await ImportCoreAsync(papers, [], null, false, null, ct)).Summary;
 
     /// <summary>
     /// One page of a harvest in one transaction: its papers added or merged, the papers the source reports deleted
@@ -38,14 +38,17 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
     /// with the page counted in it (<paramref name="state"/> is updated).
     /// </summary>
     public Task<(ImportSummary Summary, int Deleted)> ImportHarvestPageAsync(IReadOnlyList<Paper> papers, IReadOnlyList<string> deletedIds,
-        HarvestState state, CancellationToken ct = default) => ImportCoreAsync(papers, deletedIds, state, null, ct);
+        HarvestState state, CancellationToken ct = default) => ImportCoreAsync(papers, deletedIds, state, false, null, ct);
 
     /// <summary>
     /// One batch of a bulk load: the papers as <see cref="ImportAsync(IReadOnlyList{Paper}, CancellationToken)"/> stores
     /// them, and in the same transaction the load's checkpoint, saved, or removed when <paramref name="last"/> (the load is done).
+    /// With <paramref name="deferRelations"/> the near-duplicate pass is left to <see cref="FindRelationsAsync"/>, run once
+    /// when the load is done.
     /// </summary>
-    public async Task<ImportSummary> ImportBatchAsync(IReadOnlyList<Paper> papers, BulkCheckpoint checkpoint, bool last, CancellationToken ct = default) =>
-        (await ImportCoreAsync(papers, [], null, async db =>
+    public async Task<ImportSummary> ImportBatchAsync(IReadOnlyList<Paper> papers, BulkCheckpoint checkpoint, bool last, CancellationToken ct = default,
+        bool deferRelations = false) =>
+        (await ImportCoreAsync(papers, [], null, deferRelations, async db =>
         {
             var row = await db.BulkCheckpoints.FindAsync([checkpoint.Path], ct);
             if (last) { if (row is not null) db.BulkCheckpoints.Remove(row); return; }
@@ -76,7 +79,7 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
     }
 
     private async Task<(ImportSummary Summary, int Deleted)> ImportCoreAsync(IReadOnlyList<Paper> papers, IReadOnlyList<string> deletedIds,
-        HarvestState? state, Func<PaperboyDb, Task>? alsoInTransaction, CancellationToken ct)
+        HarvestState? state, bool deferRelations, Func<PaperboyDb, Task>? alsoInTransaction, CancellationToken ct)
     {
         var batch = ImportBatch.Fold(papers);
         await using var db = await factory.CreateDbContextAsync(ct);
@@ -85,7 +88,7 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
         int added = 0, merged = 0, unchanged = 0;
         var now = clock.GetUtcNow().UtcDateTime;
         var fresh = new List<Paper>();
-        var related = new RelationFinder(db, now);
+        var related = new RelationFinder(db, now, deferRelations);
         await related.PrefetchAsync(batch, ct);
 
         var existing = new Dictionary<string, Paper>(StringComparer.Ordinal);
@@ -261,108 +264,6 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
     private static string Sql(DateTime t) => t.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
     private static object Sql(DateOnly? d) => d is { } day ? day.ToString(@"yyyy\-MM\-dd", CultureInfo.InvariantCulture) : DBNull.Value;
 
-    /// <summary>
-    /// Keeps the near-duplicate bands and relations in step with the papers of one import (see
-    /// <see cref="NearDuplicates"/>): a paper added, or whose text changed, gets its band keys stored and is compared
-    /// exactly with every paper that shares a band with it, in the store or earlier in the same batch.
-    /// </summary>
-    private sealed class RelationFinder(PaperboyDb db, DateTime now)
-    {
-        // What this batch adds: band keys → new members, and relations. Written at the end with prepared statements
-        // (SaveAsync): a paper has 48 band rows, and tracking them as entities made a large import several times slower.
-        private readonly Dictionary<long, List<string>> _pending = [];
-        private readonly Dictionary<(string, string), NearDuplicates.Match> _relations = [];
-        // The stored members of the buckets of the batch's band keys, read once for the whole batch.
-        private readonly Dictionary<long, List<string>> _stored = [];
-
-        /// <summary>Reads the stored buckets of every band key of the batch in a few queries, not one per paper.</summary>
-        public async Task PrefetchAsync(IEnumerable<Paper> batch, CancellationToken ct)
-        {
-            var keys = batch.SelectMany(NearDuplicates.BandKeys).Distinct().ToList();
-            foreach (var k in keys) _stored[k] = [];
-            foreach (var chunk in keys.Chunk(5_000))
-                foreach (var b in await db.Bands.AsNoTracking().Where(b => chunk.Contains(b.Key)).Select(b => new { b.Key, b.PaperId }).ToListAsync(ct))
-                    _stored[b.Key].Add(b.PaperId);
-        }
-
-        public async Task IndexAsync(Paper paper, Dictionary<string, Paper> known, bool isNew, CancellationToken ct)
-        {
-            var keys = NearDuplicates.BandKeys(paper);
-            if (!isNew) await db.Bands.Where(b => b.PaperId == paper.Id).ExecuteDeleteAsync(ct);
-            // A merged paper's new text may have keys the prefetch did not see. Buckets are bounded
-            // (NearDuplicates.MaxBucket), so this reads at most bands × bucket rows.
-            var missing = keys.Where(k => !_stored.ContainsKey(k)).ToList();
-            foreach (var k in missing) _stored[k] = [];
-            if (missing.Count > 0)
-                foreach (var b in await db.Bands.AsNoTracking().Where(b => missing.Contains(b.Key)).Select(b => new { b.Key, b.PaperId }).ToListAsync(ct))
-                    _stored[b.Key].Add(b.PaperId);
-            var members = keys.Distinct().ToDictionary(k => k, k => _stored[k].Where(id => id != paper.Id || isNew).ToList());
-            var shared = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var k in keys)
-            {
-                var bucket = members.GetValueOrDefault(k) ?? [];
-                if (_pending.TryGetValue(k, out var pending)) bucket.AddRange(pending);
-                else _pending[k] = pending = [];
-                foreach (var id in bucket.Distinct())
-                    if (id != paper.Id) shared[id] = shared.GetValueOrDefault(id) + 1;
-                if (bucket.Count < NearDuplicates.MaxBucket && !bucket.Contains(paper.Id)) pending.Add(paper.Id);
-            }
-            if (shared.Count == 0) return;
-            var mine = NearDuplicates.Shingles.Of(paper);
-            // The candidates sharing the most bands have the highest estimated similarity: check those exactly.
-            foreach (var id in shared.OrderByDescending(x => x.Value).ThenBy(x => x.Key, StringComparer.Ordinal).Take(NearDuplicates.MaxCandidates).Select(x => x.Key))
-            {
-                var other = known.TryGetValue(id, out var k) ? k : await db.Papers.FindAsync([id], ct);
-                if (other is null || NearDuplicates.Compare(mine, NearDuplicates.Shingles.Of(other)) is not { } match) continue;
-                _relations[(paper.Id, other.Id)] = match;
-                _relations[(other.Id, paper.Id)] = match;
-            }
-        }
-
-        /// <summary>Drops a paper's bands and relations (it is deleted, or re-keyed and indexed again under its new id).</summary>
-        public async Task ForgetAsync(string id, CancellationToken ct)
-        {
-            await db.Bands.Where(b => b.PaperId == id).ExecuteDeleteAsync(ct);
-            await db.Relations.Where(r => r.PaperId == id || r.OtherId == id).ExecuteDeleteAsync(ct);
-            foreach (var ids in _pending.Values) ids.Remove(id);
-            foreach (var pair in _relations.Keys.Where(p => p.Item1 == id || p.Item2 == id).ToList()) _relations.Remove(pair);
-        }
-
-        /// <summary>Writes the batch's bands and relations, inside the import's transaction.</summary>
-        public async Task SaveAsync(CancellationToken ct)
-        {
-            if (_pending.Count == 0 && _relations.Count == 0) return;
-            var connection = db.Database.GetDbConnection();
-            var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            await using (var band = connection.CreateCommand())
-            {
-                band.Transaction = transaction;
-                // Portable SQL (SQLite and PostgreSQL): quoted names, @parameters, ON CONFLICT.
-                band.CommandText = "INSERT INTO paper_bands (\"Key\", \"PaperId\") VALUES (@key, @paper) ON CONFLICT DO NOTHING";
-                var key = band.CreateParameter(); key.ParameterName = "@key"; band.Parameters.Add(key);
-                var paper = band.CreateParameter(); paper.ParameterName = "@paper"; band.Parameters.Add(paper);
-                foreach (var (k, ids) in _pending)
-                    foreach (var id in ids) { key.Value = k; paper.Value = id; await band.ExecuteNonQueryAsync(ct); }
-            }
-            await using (var rel = connection.CreateCommand())
-            {
-                rel.Transaction = transaction;
-                rel.CommandText = "INSERT INTO paper_relations (\"PaperId\", \"OtherId\", \"Kind\", \"Similarity\", \"At\") VALUES (@a, @b, @kind, @sim, @at) "
-                    + "ON CONFLICT (\"PaperId\", \"OtherId\") DO UPDATE SET \"Kind\" = excluded.\"Kind\", \"Similarity\" = excluded.\"Similarity\"";
-                var a = rel.CreateParameter(); a.ParameterName = "@a"; rel.Parameters.Add(a);
-                var b = rel.CreateParameter(); b.ParameterName = "@b"; rel.Parameters.Add(b);
-                var kind = rel.CreateParameter(); kind.ParameterName = "@kind"; rel.Parameters.Add(kind);
-                var sim = rel.CreateParameter(); sim.ParameterName = "@sim"; rel.Parameters.Add(sim);
-                var at = rel.CreateParameter(); at.ParameterName = "@at"; at.Value = now; rel.Parameters.Add(at);
-                foreach (var ((pa, pb), m) in _relations)
-                {
-                    a.Value = pa; b.Value = pb; kind.Value = m.Kind; sim.Value = m.Similarity;
-                    await rel.ExecuteNonQueryAsync(ct);
-                }
-            }
-        }
-    }
-
     /// <summary>The papers flagged as possibly the same work as this one, most similar first.</summary>
     public async Task<List<(Paper Paper, string Kind, double Similarity)>> RelatedAsync(string id, CancellationToken ct = default)
     {
@@ -514,6 +415,24 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
         return await db.Changes.AsNoTracking().Where(c => c.Seq > seq).OrderBy(c => c.Seq).Take(max).ToListAsync(ct);
     }
 
+    /// <summary>
+    /// Every paper's id, title and abstract, ordered by id, in pages: all the embedder and the topic labels read, without
+    /// materialising whole papers (authors, categories and links are JSON columns, most of the cost of reading a paper).
+    /// </summary>
+    public async IAsyncEnumerable<PaperText> AllTextsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        string after = "";
+        while (true)
+        {
+            await using var db = await factory.CreateDbContextAsync(ct);
+            var page = await db.Papers.AsNoTracking().Where(p => string.Compare(p.Id, after) > 0).OrderBy(p => p.Id).Take(5000)
+                .Select(p => new PaperText(p.Id, p.Title, p.Abstract)).ToListAsync(ct);
+            foreach (var p in page) yield return p;
+            if (page.Count < 5000) yield break;
+            after = page[^1].Id;
+        }
+    }
+
     /// <summary>Every paper, ordered by id, read in pages so memory stays flat on a large store.</summary>
     public async IAsyncEnumerable<Paper> AllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
@@ -528,3 +447,6 @@ public sealed class PaperStore(IDbContextFactory<PaperboyDb> factory, TimeProvid
         }
     }
 }
+
+/// <summary>The text of a paper, what embedding and labelling read.</summary>
+public sealed record PaperText(string Id, string Title, string Abstract);

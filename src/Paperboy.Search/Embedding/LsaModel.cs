@@ -42,17 +42,55 @@ public sealed class LsaModel : IEmbedder
     /// <summary>Trains on a corpus of texts (callers pass a sample of at most ~100k for very large stores).</summary>
     public static LsaModel Train(IReadOnlyList<string> texts, Settings? settings = null)
     {
-        settings ??= new Settings();
-        using var analyzer = new PaperAnalyzer();
-        var docs = new List<Dictionary<string, int>>(texts.Count);
-        var df = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var text in texts)
+        using var corpus = new TrainingCorpus();
+        foreach (var text in texts) corpus.Add(text);
+        return corpus.Train(settings);
+    }
+
+    /// <summary>
+    /// The texts a model is trained on, added one at a time and kept only as term ids and counts: a training sample of
+    /// 100,000 abstracts is about 80 MB this way, where the texts themselves (and a dictionary of terms per text) would
+    /// be several times that. Callers stream the sample from the store into it.
+    /// </summary>
+    public sealed class TrainingCorpus : IDisposable
+    {
+        private readonly PaperAnalyzer _analyzer = new();
+        private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
+        private readonly List<string> _names = [];
+        private readonly List<int> _df = [];
+        private readonly List<(int[] Terms, int[] Counts)> _docs = [];
+
+        public int Count => _docs.Count;
+
+        public void Add(string text)
         {
-            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var t in analyzer.Terms(text)) counts[t] = counts.GetValueOrDefault(t) + 1;
-            foreach (var t in counts.Keys) df[t] = df.GetValueOrDefault(t) + 1;
-            docs.Add(counts);
+            // Terms in the order they first occur, as a dictionary of counts would enumerate them.
+            var order = new List<int>();
+            var counts = new Dictionary<int, int>();
+            foreach (var t in _analyzer.Terms(text))
+            {
+                if (!_ids.TryGetValue(t, out var id)) { _ids[t] = id = _names.Count; _names.Add(t); _df.Add(0); }
+                if (counts.TryGetValue(id, out var c)) counts[id] = c + 1;
+                else { counts[id] = 1; order.Add(id); }
+            }
+            foreach (var id in order) _df[id]++;
+            _docs.Add((order.ToArray(), order.Select(id => counts[id]).ToArray()));
         }
+
+        public LsaModel Train(Settings? settings = null) => LsaModel.Train(this, settings ?? new Settings());
+
+        internal IReadOnlyList<(int[] Terms, int[] Counts)> Docs => _docs;
+        internal IReadOnlyList<string> Names => _names;
+        internal IReadOnlyList<int> DocumentFrequency => _df;
+
+        public void Dispose() => _analyzer.Dispose();
+    }
+
+    private static LsaModel Train(TrainingCorpus corpus, Settings settings)
+    {
+        var docs = corpus.Docs;
+        var df = new Dictionary<string, int>(corpus.Names.Count, StringComparer.Ordinal);
+        for (var i = 0; i < corpus.Names.Count; i++) df[corpus.Names[i]] = corpus.DocumentFrequency[i];
         var n = docs.Count;
         var minDf = n >= 1000 ? 3 : n >= 50 ? 2 : 1;
         // Terms in more than half the documents say little about any of them; on a tiny or uniform corpus keep them
@@ -70,10 +108,13 @@ public sealed class LsaModel : IEmbedder
         var rowStart = new int[n + 1];
         var cols = new List<int>();
         var vals = new List<float>();
+        // Corpus term id → vocabulary column (-1: not in the vocabulary).
+        var column = new int[corpus.Names.Count];
+        for (var i = 0; i < column.Length; i++) column[i] = termIndex.TryGetValue(corpus.Names[i], out var col) ? col : -1;
         for (var r = 0; r < n; r++)
         {
             rowStart[r] = cols.Count;
-            var row = Weigh(docs[r], termIndex, idf);
+            var row = Weigh(docs[r].Terms.Zip(docs[r].Counts, (t, tf) => (column[t], tf)), idf);
             foreach (var (col, w) in row) { cols.Add(col); vals.Add(w); }
         }
         rowStart[n] = cols.Count;
@@ -137,7 +178,7 @@ public sealed class LsaModel : IEmbedder
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var t in _analyzer.Terms(text)) counts[t] = counts.GetValueOrDefault(t) + 1;
-        var row = Weigh(counts, _terms, _idf);
+        var row = Weigh(counts.Select(kv => (_terms.TryGetValue(kv.Key, out var i) ? i : -1, kv.Value)), _idf);
         if (row.Count == 0) return null;
         var result = new float[Dimension];
         foreach (var (term, w) in row)
@@ -148,13 +189,14 @@ public sealed class LsaModel : IEmbedder
         return result;
     }
 
-    private static List<(int Term, float Weight)> Weigh(Dictionary<string, int> counts, Dictionary<string, int> index, float[] idf)
+    /// <param name="counts">Each term of a text as its vocabulary column (-1: not in the vocabulary) and its count.</param>
+    private static List<(int Term, float Weight)> Weigh(IEnumerable<(int Column, int Count)> counts, float[] idf)
     {
-        var row = new List<(int, float)>(counts.Count);
+        var row = new List<(int, float)>();
         double norm = 0;
-        foreach (var (term, tf) in counts)
+        foreach (var (i, tf) in counts)
         {
-            if (!index.TryGetValue(term, out var i)) continue;
+            if (i < 0) continue;
             var w = (float)((1 + Math.Log(tf)) * idf[i]);
             row.Add((i, w));
             norm += w * w;

@@ -39,6 +39,8 @@ public sealed class SemanticIndex : IDisposable
     public int Dimension => Embedder?.Dimension ?? 0;
     public int Count => _index?.Count ?? 0;
     public string Kind => _index is VectorIndex ? "hnsw" : "flat";
+    /// <summary>Time spent so far embedding texts and inserting vectors (for the rebuild's log: which of the two is the cost).</summary>
+    public (TimeSpan Embed, TimeSpan Insert) Spent { get; private set; }
 
     /// <summary>True when the index should be rebuilt for its shape: a flat index that has outgrown the flat limit.</summary>
     public bool Outgrown => _index is FlatVectorIndex && Count > _flatLimit * 3 / 2;
@@ -81,7 +83,9 @@ public sealed class SemanticIndex : IDisposable
     {
         var embedder = Embedder ?? throw new InvalidOperationException("the semantic index has no embedder yet");
         var index = _index!;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var vectors = upserts.Count == 0 ? [] : await embedder.EmbedAsync(upserts.Select(u => u.Text).ToList(), ct);
+        var embedded = watch.Elapsed;
         if (vectors.Length != upserts.Count) throw new EmbedderException($"the embedder returned {vectors.Length} vectors for {upserts.Count} texts");
         foreach (var v in vectors)
             if (v is not null && (v.Length != embedder.Dimension || v.Any(x => !float.IsFinite(x))))
@@ -96,6 +100,7 @@ public sealed class SemanticIndex : IDisposable
             if (vectors[i] is { } v) { labels.Add(upserts[i].Id); fresh.Add(v); }
         }
         if (labels.Count > 0) index.AddRange(labels, fresh);
+        Spent = (Spent.Embed + embedded, Spent.Insert + watch.Elapsed - embedded);
         if (seq > 0) AppliedSeq = seq;
         _dirty = true;
     }

@@ -110,12 +110,14 @@ public static class ApiEndpoints
             period.Previous.Key, period.Next.Key, papers.Select(p => PaperJson.From(p, req)).ToList()));
     }
 
-    private static async Task<IResult> HealthAsync(PaperStore store, Indexer indexer, IndexHolder indexes, CancellationToken ct)
+    private static async Task<IResult> HealthAsync(PaperStore store, Indexer indexer, IndexHolder indexes, TopicMap topicMap, CancellationToken ct)
     {
         try
         {
             var papers = await store.CountAsync(ct);
-            var body = new { status = indexer.Ready ? "ok" : "starting", papers, indexedThrough = indexer.Ready ? indexes.Lexical.AppliedSeq : 0 };
+            // Healthy means searchable: the topic map is computed after the indexes, in the background, and says so here.
+            var body = new { status = indexer.Ready ? "ok" : "starting", papers, indexedThrough = indexer.Ready ? indexes.Lexical.AppliedSeq : 0,
+                topicMap = indexer.TopicMapPending || topicMap.Computing ? "computing" : "ready" };
             return indexer.Ready ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: 503);
         }
         catch (System.Data.Common.DbException e)

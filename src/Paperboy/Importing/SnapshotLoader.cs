@@ -13,6 +13,8 @@ public sealed record SnapshotLoad(ImportSummary Summary, int Batches, int? Resum
 /// <see cref="DefaultBatchSize"/> papers, each batch one transaction that also records a checkpoint (byte offset and
 /// line), so a load stopped by Ctrl-C, a crash or a bad line resumes at the last committed batch. It never touches
 /// the indexes: the indexer sees one large backlog afterwards and rebuilds once (<see cref="Indexing.Indexer"/>).
+/// Nor does it look for near-duplicates batch by batch: one pass over what it stored does, after the last batch
+/// (<see cref="PaperStore.FindRelationsAsync"/>), while a running server already builds its indexes.
 /// </summary>
 public sealed class SnapshotLoader(PaperStore store, TimeProvider clock)
 {
@@ -68,15 +70,23 @@ public sealed class SnapshotLoader(PaperStore store, TimeProvider clock)
                 var checkpoint = new BulkCheckpoint
                 {
                     Path = full, HeadHash = Head(full, lines.Offset), TailHash = Tail(full, lines.Offset), Offset = lines.Offset, Line = lines.Line,
-                    Records = records, Running = true, StartedAt = started, UpdatedAt = clock.GetUtcNow().UtcDateTime,
+                    // The last batch stops the load (the indexes may start) but keeps the checkpoint for the relation pass.
+                    Records = records, Running = more, StartedAt = started, UpdatedAt = clock.GetUtcNow().UtcDateTime,
                 };
-                summary = summary.Plus(await store.ImportBatchAsync(batch, checkpoint, last: !more, ct));
+                summary = summary.Plus(await store.ImportBatchAsync(batch, checkpoint, last: false, ct, deferRelations: true));
                 if (batch.Count > 0) batches++;
                 progress(lines.Offset, records);
-                if (!more) return new SnapshotLoad(summary, batches, resumedAfter);
+                if (!more) break;
                 batch = new List<Paper>(batchSize);
                 batchFirstLine = lines.Line + 1;
             }
+            // Near-duplicates: one pass over the papers the load stored, after it (see PaperStore.FindRelationsAsync).
+            // Killed here, the same command resumes at the end of the file and finishes this pass.
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var looked = await store.FindRelationsAsync(started, null, ct);
+            say($"{name}: near-duplicates: {looked:N0} papers compared in {watch.Elapsed.TotalSeconds:0.0} s");
+            await store.ImportBatchAsync([], new BulkCheckpoint { Path = full }, last: true, ct);
+            return new SnapshotLoad(summary, batches, resumedAfter);
         }
         catch (Exception e) when (e is ImportException or OperationCanceledException)
         {

@@ -1,3 +1,7 @@
+using System.Diagnostics;
+using System.IO.Hashing;
+using System.Text;
+using System.Threading.Channels;
 using Paperboy.Core.Papers;
 using Paperboy.Search.Embedding;
 using Paperboy.Storage;
@@ -24,14 +28,31 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TopicMap topi
     public static readonly TimeSpan BulkLoadStaleAfter = TimeSpan.FromMinutes(1);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SemaphoreSlim _topicGate = new(1, 1);
     private DateTimeOffset _lastSave = DateTimeOffset.MinValue;
     private long _semanticFailedAt = -1;
+
+    /// <summary>True until the topic map has been brought up to the indexes once, and while it is (<c>/healthz</c> says so).</summary>
+    public bool TopicMapPending => !_topicsCaughtUp || _topicGate.CurrentCount == 0;
+    private volatile bool _topicsCaughtUp;
 
     /// <summary>True once the indexes have caught up with the store at least once in this process.</summary>
     public bool Ready { get; private set; }
 
-    /// <summary>Applies everything committed to the store since the indexes' last commits. Returns how many changes were applied.</summary>
+    /// <summary>Applies everything committed to the store since the indexes' last commits, then brings the topic map up to
+    /// them (<see cref="CatchUpIndexesAsync"/> and <see cref="CatchUpTopicsAsync"/>). Returns how many changes were applied.</summary>
     public async Task<int> CatchUpAsync(CancellationToken ct = default)
+    {
+        var applied = await CatchUpIndexesAsync(ct);
+        await CatchUpTopicsAsync(ct);
+        return applied;
+    }
+
+    /// <summary>
+    /// Brings the lexical and semantic indexes up to the store and marks them <see cref="Ready"/> (searchable). The topic
+    /// map is left to <see cref="CatchUpTopicsAsync"/>: on a large store it takes minutes, and search must not wait for it.
+    /// </summary>
+    public async Task<int> CatchUpIndexesAsync(CancellationToken ct = default)
     {
         if (indexes.Lexical.ReadOnly) { Ready = true; return 0; }
         await _gate.WaitAsync(ct);
@@ -46,30 +67,47 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TopicMap topi
             }
             var last = await store.LastChangeSeqAsync(ct);
             var applied = await CatchUpLexicalAsync(last, ct) + await CatchUpSemanticAsync(last, ct);
-            await CatchUpTopicsAsync(() => topicMap.CatchUpAsync(last, ct), ct);
             Ready = true;
             return applied;
         }
         finally { _gate.Release(); }
     }
 
+    /// <summary>
+    /// Brings the topic map up to the semantic index (one run at a time; <c>serve</c> runs it in the background once the
+    /// indexes are searchable). A failure is logged, and search and the boards keep working.
+    /// </summary>
+    public async Task CatchUpTopicsAsync(CancellationToken ct = default)
+    {
+        if (indexes.Lexical.ReadOnly) { _topicsCaughtUp = true; return; }
+        await _topicGate.WaitAsync(ct);
+        try
+        {
+            // The map follows the semantic index (its vectors), so it goes as far as that index has applied the log.
+            if (indexes.Semantic.AppliedSeq is var last && last == 0 || await store.BulkLoadRunningAsync(BulkLoadStaleAfter, ct)) return;
+            await TopicStepAsync(() => topicMap.CatchUpAsync(last, ct), ct);
+        }
+        finally { _topicsCaughtUp = true; _topicGate.Release(); }
+    }
+
     /// <summary>Throws the indexes away and builds them again from the store (<c>paperboy reindex</c>).</summary>
     public async Task<int> RebuildAsync(CancellationToken ct = default, IProgress<int>? progress = null)
     {
         await _gate.WaitAsync(ct);
+        await _topicGate.WaitAsync(ct);
         try
         {
             var count = await RebuildLexicalAsync(ct, progress);
             await RebuildSemanticAsync(ct);
-            await CatchUpTopicsAsync(() => topicMap.RecomputeAsync(ct), ct);
+            await TopicStepAsync(() => topicMap.RecomputeAsync(ct), ct);
+            _topicsCaughtUp = true;
             Ready = true;
             return count;
         }
-        finally { _gate.Release(); }
+        finally { _topicGate.Release(); _gate.Release(); }
     }
 
-    /// <summary>The topic map is an addition too: a failure is logged, and search and the boards keep working.</summary>
-    private async Task CatchUpTopicsAsync(Func<Task<int>> step, CancellationToken ct)
+    private async Task TopicStepAsync(Func<Task<int>> step, CancellationToken ct)
     {
         try { await step(); }
         catch (Exception e) when (!ct.IsCancellationRequested && e is not OutOfMemoryException)
@@ -144,58 +182,77 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TopicMap topi
     {
         var index = indexes.Lexical;
         if (index.ReadOnly) throw new InvalidOperationException("the index is held by another Paperboy process (is `paperboy serve` running?)");
+        var watch = Stopwatch.StartNew();
         // Read the log position first: changes made while we copy are applied again afterwards, which is harmless.
         var seq = await store.LastChangeSeqAsync(ct);
         index.Clear();
         var count = 0;
+        var staging = new Stopwatch();
+        TimeSpan staged, merged;
         using (index.BulkMode())
         {
-            await foreach (var batch in Batches(ct))
+            await foreach (var batch in ReadAhead(Batches(store.AllAsync(ct)), ct))
             {
+                staging.Start();
                 index.Stage(batch);       // no commit per batch: one commit, one merge at the end
+                staging.Stop();
                 count += batch.Count;
                 progress?.Report(count);
             }
+            staged = watch.Elapsed;
             index.Apply([], [], seq);
             index.Optimise();
+            merged = watch.Elapsed - staged;
         }
-        logger.LogInformation("Lexical index rebuilt: {Count} papers, change log at {Seq}", count, seq);
+        logger.LogInformation("Lexical index rebuilt: {Count} papers, change log at {Seq}, in {Total:0.0} s (read and analyse {Staged:0.0} s, of which analysing {Staging:0.0} s; commit and merge {Merged:0.0} s; {Memory})",
+            count, seq, watch.Elapsed.TotalSeconds, staged.TotalSeconds, staging.Elapsed.TotalSeconds, merged.TotalSeconds, Memory());
         return count;
     }
 
     private async Task<int> RebuildSemanticAsync(CancellationToken ct)
     {
         var index = indexes.Semantic;
+        var watch = Stopwatch.StartNew();
         var seq = await store.LastChangeSeqAsync(ct);
         var total = await store.CountAsync(ct);
+        var training = TimeSpan.Zero;
         if (index.Configured is { } configured) index.Reset(configured, total, total);
         else
         {
-            // Train on a uniform sample (reservoir) so that the cost stays bounded on a store of millions.
-            var sample = new List<string>();
-            var seen = 0;
-            var rng = new Random(17);
-            await foreach (var p in store.AllAsync(ct))
-            {
-                var text = EmbedderText.Of(p.Title, p.Abstract);
-                if (sample.Count < TrainingSample) sample.Add(text);
-                else if (rng.Next(seen + 1) is var j && j < TrainingSample) sample[j] = text;
-                seen++;
-            }
-            if (sample.Count < 2) return 0;
-            index.Reset(LsaModel.Train(sample), seen, seen);
+            // Train on a bounded sample so that the cost stays flat on a store of millions: the papers whose id hashes
+            // into the first TrainingSample of `total` slots, about TrainingSample papers, the same ones on every
+            // rebuild of the same store. Each is kept only as term counts (LsaModel.TrainingCorpus); the model embeds
+            // every other paper by folding it in.
+            using var corpus = new LsaModel.TrainingCorpus();
+            await foreach (var p in store.AllTextsAsync(ct))
+                if (InTrainingSample(p.Id, total)) corpus.Add(EmbedderText.Of(p.Title, p.Abstract));
+            if (corpus.Count < 2) return 0;
+            var sampled = watch.Elapsed;
+            index.Reset(corpus.Train(), total, total);
+            training = watch.Elapsed;
+            logger.LogInformation("Embedder trained: LSA on {Sample} of {Total} papers in {Seconds:0.0} s (sample read {Read:0.0} s; {Memory})",
+                corpus.Count, total, training.TotalSeconds, sampled.TotalSeconds, Memory());
         }
         var count = 0;
-        await foreach (var batch in Batches(ct))
+        var (embedding, inserting) = index.Spent;
+        await foreach (var batch in ReadAhead(Batches(store.AllTextsAsync(ct)), ct))
         {
-            await index.ApplyAsync(Texts(batch), [], 0, ct);
+            await index.ApplyAsync(batch.Select(p => (p.Id, EmbedderText.Of(p.Title, p.Abstract))).ToList(), [], 0, ct);
             count += batch.Count;
         }
         await index.ApplyAsync([], [], seq, ct);
+        var built = watch.Elapsed;
         Save();
-        logger.LogInformation("Semantic index rebuilt: {Count} papers, {Dim} dimensions ({Embedder})", count, index.Dimension, index.Embedder!.Identity);
+        var spent = index.Spent;
+        logger.LogInformation("Semantic index rebuilt: {Count} papers, {Dim} dimensions ({Embedder}) in {Total:0.0} s (training {Training:0.0} s; embedding {Embed:0.0} s; " +
+            "vector index {Insert:0.0} s; saving {Save:0.0} s; {Memory})", count, index.Dimension, index.Embedder!.Identity, watch.Elapsed.TotalSeconds, training.TotalSeconds,
+            (spent.Embed - embedding).TotalSeconds, (spent.Insert - inserting).TotalSeconds, (watch.Elapsed - built).TotalSeconds, Memory());
         return count;
     }
+
+    /// <summary>Whether a paper is in the embedder's training sample of a store of <paramref name="total"/> papers.</summary>
+    public static bool InTrainingSample(string id, int total) =>
+        total <= TrainingSample || XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(id)) % (ulong)total < TrainingSample;
 
     private void Save()
     {
@@ -203,14 +260,49 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TopicMap topi
         _lastSave = clock.GetUtcNow();
     }
 
-    private async IAsyncEnumerable<List<Paper>> Batches([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    /// <summary>The process's memory now and at its peak, for the rebuild logs (a bulk load's index build is the peak).</summary>
+    private static string Memory()
     {
-        var batch = new List<Paper>(Batch);
-        await foreach (var p in store.AllAsync(ct))
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return $"RSS {self.WorkingSet64 >> 20} MB, peak {self.PeakWorkingSet64 >> 20} MB, managed heap {GC.GetTotalMemory(false) >> 20} MB";
+    }
+
+    private static async IAsyncEnumerable<List<T>> Batches<T>(IAsyncEnumerable<T> items)
+    {
+        var batch = new List<T>(Batch);
+        await foreach (var p in items)
         {
             batch.Add(p);
-            if (batch.Count == Batch) { yield return batch; batch = new List<Paper>(Batch); }
+            if (batch.Count == Batch) { yield return batch; batch = new List<T>(Batch); }
         }
         if (batch.Count > 0) yield return batch;
+    }
+
+    /// <summary>
+    /// Reads the next batches from the store while the current one is analysed or embedded: reading is one thread's
+    /// work, and without this the other core idles through it. At most two batches wait, so memory stays bounded.
+    /// </summary>
+    private static async IAsyncEnumerable<List<T>> ReadAhead<T>(IAsyncEnumerable<List<T>> batches, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var channel = Channel.CreateBounded<List<T>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reader = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var batch in batches.WithCancellation(stop.Token)) await channel.Writer.WriteAsync(batch, stop.Token);
+                channel.Writer.Complete();
+            }
+            catch (Exception e) { channel.Writer.Complete(e); }
+        }, CancellationToken.None);
+        try
+        {
+            await foreach (var batch in channel.Reader.ReadAllAsync(ct)) yield return batch;
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            try { await reader; } catch (OperationCanceledException) { }
+        }
     }
 }

@@ -39,6 +39,9 @@ public sealed class TopicMap(PaperStore store, TopicStore topics, IndexHolder in
     /// <summary>How long each step of the last full computation took (for <c>bench/map</c> and the log).</summary>
     public IReadOnlyDictionary<string, TimeSpan> LastTimings { get; private set; } = new Dictionary<string, TimeSpan>();
 
+    /// <summary>True while a whole map is being computed (shown by <c>/healthz</c>: search is up, the map is on its way).</summary>
+    public bool Computing { get; private set; }
+
     /// <summary>
     /// Brings the stored map up to <paramref name="last"/> (the change-log position the semantic index has reached): nothing
     /// when it is there already or another node holds the lock; otherwise follows the log, or computes the map whole.
@@ -103,8 +106,17 @@ public sealed class TopicMap(PaperStore store, TopicStore topics, IndexHolder in
     {
         var semantic = indexes.Semantic;
         if (!semantic.IsCurrent || semantic.Embedder is null) return 0;
+        Computing = true;
+        logger.LogInformation("Topic map: computing over {Papers} papers (search does not wait for it)", semantic.Count);
+        try { return await ComputeAsync(semantic, ct); }
+        finally { Computing = false; }
+    }
+
+    private async Task<int> ComputeAsync(SemanticIndex semantic, CancellationToken ct)
+    {
         var total = Stopwatch.StartNew();
-        var seq = await store.LastChangeSeqAsync(ct);
+        var seq = semantic.AppliedSeq;
+        var embedder = semantic.Embedder!.Identity;
         var dim = semantic.Dimension;
         var ids = new List<string>(semantic.Count);
         var data = new float[Math.Max(1, semantic.Count) * dim];
@@ -133,6 +145,12 @@ public sealed class TopicMap(PaperStore store, TopicStore topics, IndexHolder in
         var result = TopicMapBuilder.Build(data, dim, ids.Count, row => texts.GetValueOrDefault(row),
             row => semantic.Search(data.AsSpan(row * dim, dim).ToArray(), TopicMapBuilder.Neighbours + 1, ids[row])
                 .Select(h => rowOf.TryGetValue(h.Id, out var r) ? r : -1).Where(r => r >= 0).ToList(), Seed);
+        if (semantic.Embedder?.Identity != embedder)
+        {
+            // The vectors were remade while we read them (a retrain): this map mixes two spaces. The next catch-up redoes it.
+            logger.LogInformation("Topic map discarded: the semantic index was rebuilt while it was computed");
+            return 0;
+        }
         var write = Stopwatch.StartNew();
         var topicRows = result.Topics.Select(t => new Topic
         {
@@ -140,9 +158,9 @@ public sealed class TopicMap(PaperStore store, TopicStore topics, IndexHolder in
         }).ToList();
         var placed = new List<PaperTopic>(ids.Count);
         for (var i = 0; i < ids.Count; i++) placed.Add(new PaperTopic { PaperId = ids[i], TopicId = result.TopicOf[i], X = result.X[i], Y = result.Y[i] });
-        await topics.ReplaceAsync(new TopicMapState { Embedder = semantic.Embedder.Identity, ComputedOn = ids.Count, AppliedSeq = seq, ComputedAt = clock.GetUtcNow().UtcDateTime },
+        await topics.ReplaceAsync(new TopicMapState { Embedder = embedder, ComputedOn = ids.Count, AppliedSeq = seq, ComputedAt = clock.GetUtcNow().UtcDateTime },
             topicRows, placed, ct);
-        _replacedFor = semantic.Embedder.Identity;
+        _replacedFor = embedder;
         var timings = new Dictionary<string, TimeSpan>(result.Timings) { ["read"] = read, ["write"] = write.Elapsed, ["total"] = total.Elapsed };
         LastTimings = timings;
         logger.LogInformation("Topic map computed: {Papers} papers, {Topics} topics in {Total:0.0} s ({Steps})", ids.Count, topicRows.Count,

@@ -187,6 +187,7 @@ public sealed class ApiEndpointTests(SharedTestHost fixture) : IClassFixture<Sha
         var body = await Json("/healthz");
         Assert.Equal("ok", body.GetProperty("status").GetString());
         Assert.Equal(257, body.GetProperty("papers").GetInt32());
+        Assert.Contains(body.GetProperty("topicMap").GetString(), new[] { "ready", "computing" });   // computing: search is up, the map on its way
     }
 
     [Fact]

@@ -1,0 +1,205 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Paperboy.Core.Papers;
+
+namespace Paperboy.Storage;
+
+/// <summary>Near-duplicates in the store: the per-import pass (<c>RelationFinder</c>) and the pass after a bulk load.</summary>
+public sealed partial class PaperStore
+{
+    /// <summary>Papers per transaction of <see cref="FindRelationsAsync"/>.</summary>
+    private const int RelationBatch = 5_000;
+
+    /// <summary>
+    /// The near-duplicate pass of a bulk load (<see cref="ImportBatchAsync"/> with deferRelations), run once it is done:
+    /// every paper changed since <paramref name="since"/> (all of them when null) that has no band keys yet is taken in
+    /// change-log order, the order the loader stored them in, in batches of <see cref="RelationBatch"/>, each one
+    /// transaction doing exactly what an import of that batch does. So it finds the same relations as importing the
+    /// papers one batch at a time, and it resumes by itself: a batch committed has its bands, and is skipped next time.
+    /// (A paper all of whose buckets were already full gets no band and is looked at again by a later pass; that finds
+    /// nothing new.) Memory: one batch of papers and their bucket members.
+    /// </summary>
+    /// <returns>How many papers were looked at.</returns>
+    public async Task<int> FindRelationsAsync(DateTime? since, Action<int>? progress = null, CancellationToken ct = default)
+    {
+        long after = 0;
+        var done = 0;
+        var todo = new List<string>();
+        var queued = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
+            List<(long Seq, string PaperId)> page;
+            await using (var db = await factory.CreateDbContextAsync(ct))
+                page = (await db.Changes.AsNoTracking()
+                    .Where(c => c.Seq > after && !c.Deleted && !c.CountsOnly && (since == null || c.At >= since))
+                    .OrderBy(c => c.Seq).Take(RelationBatch).Select(c => new { c.Seq, c.PaperId }).ToListAsync(ct))
+                    .Select(c => (c.Seq, c.PaperId)).ToList();
+            if (page.Count > 0) after = page[^1].Seq;
+            foreach (var (_, id) in page) if (queued.Add(id)) todo.Add(id);
+            if (todo.Count >= RelationBatch || (page.Count == 0 && todo.Count > 0))
+            {
+                done += await FindRelationsOfAsync(todo, ct);
+                progress?.Invoke(done);
+                todo.Clear();
+                queued.Clear();
+            }
+            if (page.Count == 0) return done;
+        }
+    }
+
+    /// <summary>One batch of <see cref="FindRelationsAsync"/>: the papers of <paramref name="ids"/> that exist and have no bands.</summary>
+    private async Task<int> FindRelationsOfAsync(List<string> ids, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var banded = new HashSet<string>(StringComparer.Ordinal);
+        var papers = new Dictionary<string, Paper>(StringComparer.Ordinal);
+        foreach (var chunk in ids.Chunk(Chunk))
+        {
+            banded.UnionWith(await db.Bands.Where(b => chunk.Contains(b.PaperId)).Select(b => b.PaperId).Distinct().ToListAsync(ct));
+            foreach (var p in await db.Papers.AsNoTracking().Where(p => chunk.Contains(p.Id)).ToListAsync(ct)) papers[p.Id] = p;
+        }
+        var batch = ids.Where(id => papers.ContainsKey(id) && !banded.Contains(id)).Select(id => papers[id]).ToList();
+        if (batch.Count == 0) return 0;
+        var related = new RelationFinder(db, clock.GetUtcNow().UtcDateTime);
+        await related.PrefetchAsync(batch, ct);
+        foreach (var paper in batch) await related.IndexAsync(paper, papers, isNew: true, ct);
+        await related.SaveAsync(ct);
+        await tx.CommitAsync(ct);
+        return batch.Count;
+    }
+
+    /// <summary>
+    /// Keeps the near-duplicate bands and relations in step with the papers of one import (see
+    /// <see cref="NearDuplicates"/>): a paper added, or whose text changed, gets its band keys stored and is compared
+    /// exactly with every paper that shares a band with it, in the store or earlier in the same batch.
+    /// <paramref name="deferred"/> (a bulk load): papers are left without bands, for <see cref="FindRelationsAsync"/> to
+    /// take in the same order once the load is done; a paper whose text changed loses its old bands so it is taken too.
+    /// </summary>
+    private sealed class RelationFinder(PaperboyDb db, DateTime now, bool deferred = false)
+    {
+        // What this batch adds: band keys → new members, and relations. Written at the end with prepared statements
+        // (SaveAsync): a paper has 48 band rows, and tracking them as entities made a large import several times slower.
+        private readonly Dictionary<long, List<string>> _pending = [];
+        private readonly Dictionary<(string, string), NearDuplicates.Match> _relations = [];
+        // The stored members of the buckets of the batch's band keys, read once for the whole batch.
+        private readonly Dictionary<long, List<string>> _stored = [];
+        // Band keys computed once per paper object (the prefetch needs them too), on both cores.
+        private readonly Dictionary<Paper, (string Title, string Abstract, long[] Keys)> _keys = new(ReferenceEqualityComparer.Instance);
+        // Candidate pairs found in the store rather than in the batch: read in a few queries and compared on both cores
+        // when the batch is saved (reading them one by one was most of a bulk load's time), with this paper's shingles.
+        private readonly List<(string Id, NearDuplicates.Shingles Mine, string Other)> _unchecked = [];
+
+        /// <summary>Reads the stored buckets of every band key of the batch in a few queries, not one per paper.</summary>
+        public async Task PrefetchAsync(IEnumerable<Paper> batch, CancellationToken ct)
+        {
+            if (deferred) return;
+            foreach (var (p, k) in batch.AsParallel().AsOrdered().Select(p => (p, NearDuplicates.BandKeys(p))).ToList()) _keys[p] = (p.Title, p.Abstract, k);
+            var keys = _keys.Values.SelectMany(k => k.Keys).Distinct().ToList();
+            foreach (var k in keys) _stored[k] = [];
+            foreach (var chunk in keys.Chunk(5_000))
+                foreach (var b in await db.Bands.AsNoTracking().Where(b => chunk.Contains(b.Key)).Select(b => new { b.Key, b.PaperId }).ToListAsync(ct))
+                    _stored[b.Key].Add(b.PaperId);
+        }
+
+        public async Task IndexAsync(Paper paper, Dictionary<string, Paper> known, bool isNew, CancellationToken ct)
+        {
+            if (!isNew) await db.Bands.Where(b => b.PaperId == paper.Id).ExecuteDeleteAsync(ct);
+            if (deferred) return;
+            var keys = _keys.Remove(paper, out var cached) && (cached.Title, cached.Abstract) == (paper.Title, paper.Abstract) ? cached.Keys : NearDuplicates.BandKeys(paper);
+            // A merged paper's new text may have keys the prefetch did not see. Buckets are bounded
+            // (NearDuplicates.MaxBucket), so this reads at most bands × bucket rows.
+            var missing = keys.Where(k => !_stored.ContainsKey(k)).ToList();
+            foreach (var k in missing) _stored[k] = [];
+            if (missing.Count > 0)
+                foreach (var b in await db.Bands.AsNoTracking().Where(b => missing.Contains(b.Key)).Select(b => new { b.Key, b.PaperId }).ToListAsync(ct))
+                    _stored[b.Key].Add(b.PaperId);
+            var members = keys.Distinct().ToDictionary(k => k, k => _stored[k].Where(id => id != paper.Id || isNew).ToList());
+            var shared = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var k in keys)
+            {
+                var bucket = members.GetValueOrDefault(k) ?? [];
+                if (_pending.TryGetValue(k, out var pending)) bucket.AddRange(pending);
+                else _pending[k] = pending = [];
+                foreach (var id in bucket.Distinct())
+                    if (id != paper.Id) shared[id] = shared.GetValueOrDefault(id) + 1;
+                if (bucket.Count < NearDuplicates.MaxBucket && !bucket.Contains(paper.Id)) pending.Add(paper.Id);
+            }
+            if (shared.Count == 0) return;
+            var mine = NearDuplicates.Shingles.Of(paper);
+            // The candidates sharing the most bands have the highest estimated similarity: check those exactly.
+            foreach (var id in shared.OrderByDescending(x => x.Value).ThenBy(x => x.Key, StringComparer.Ordinal).Take(NearDuplicates.MaxCandidates).Select(x => x.Key))
+            {
+                if (!known.TryGetValue(id, out var other)) { _unchecked.Add((paper.Id, mine, id)); continue; }
+                if (NearDuplicates.Compare(mine, NearDuplicates.Shingles.Of(other)) is { } match) Relate(paper.Id, other.Id, match);
+            }
+        }
+
+        private void Relate(string a, string b, NearDuplicates.Match match)
+        {
+            _relations[(a, b)] = match;
+            _relations[(b, a)] = match;
+        }
+
+        /// <summary>Compares the candidates from the store: read in chunks, each paper's shingles made once, on both cores.</summary>
+        private async Task CheckStoredCandidatesAsync(CancellationToken ct)
+        {
+            if (_unchecked.Count == 0) return;
+            var others = new Dictionary<string, Paper>(StringComparer.Ordinal);
+            foreach (var chunk in _unchecked.Select(u => u.Other).Distinct().Chunk(Chunk))
+                foreach (var p in await db.Papers.AsNoTracking().Where(p => chunk.Contains(p.Id)).ToListAsync(ct)) others[p.Id] = p;
+            var shingles = others.Values.AsParallel().ToDictionary(p => p.Id, NearDuplicates.Shingles.Of, StringComparer.Ordinal);
+            var matches = _unchecked.AsParallel().AsOrdered()
+                .Select(u => shingles.TryGetValue(u.Other, out var theirs) ? (u.Id, u.Other, Match: NearDuplicates.Compare(u.Mine, theirs)) : (u.Id, u.Other, Match: null))
+                .ToList();
+            foreach (var (a, b, match) in matches) if (match is not null) Relate(a, b, match);
+            _unchecked.Clear();
+        }
+
+        /// <summary>Drops a paper's bands and relations (it is deleted, or re-keyed and indexed again under its new id).</summary>
+        public async Task ForgetAsync(string id, CancellationToken ct)
+        {
+            await db.Bands.Where(b => b.PaperId == id).ExecuteDeleteAsync(ct);
+            await db.Relations.Where(r => r.PaperId == id || r.OtherId == id).ExecuteDeleteAsync(ct);
+            foreach (var ids in _pending.Values) ids.Remove(id);
+            _unchecked.RemoveAll(u => u.Id == id || u.Other == id);
+            foreach (var pair in _relations.Keys.Where(p => p.Item1 == id || p.Item2 == id).ToList()) _relations.Remove(pair);
+        }
+
+        /// <summary>Writes the batch's bands and relations, inside the import's transaction.</summary>
+        public async Task SaveAsync(CancellationToken ct)
+        {
+            await CheckStoredCandidatesAsync(ct);
+            if (_pending.Count == 0 && _relations.Count == 0) return;
+            var connection = db.Database.GetDbConnection();
+            var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            await using (var band = connection.CreateCommand())
+            {
+                band.Transaction = transaction;
+                // Portable SQL (SQLite and PostgreSQL): quoted names, @parameters, ON CONFLICT.
+                band.CommandText = "INSERT INTO paper_bands (\"Key\", \"PaperId\") VALUES (@key, @paper) ON CONFLICT DO NOTHING";
+                var key = band.CreateParameter(); key.ParameterName = "@key"; band.Parameters.Add(key);
+                var paper = band.CreateParameter(); paper.ParameterName = "@paper"; band.Parameters.Add(paper);
+                // In key order: the rows land next to each other in the key index rather than all over it.
+                foreach (var (k, ids) in _pending.OrderBy(p => p.Key))
+                    foreach (var id in ids) { key.Value = k; paper.Value = id; await band.ExecuteNonQueryAsync(ct); }
+            }
+            await using (var rel = connection.CreateCommand())
+            {
+                rel.Transaction = transaction;
+                rel.CommandText = "INSERT INTO paper_relations (\"PaperId\", \"OtherId\", \"Kind\", \"Similarity\", \"At\") VALUES (@a, @b, @kind, @sim, @at) "
+                    + "ON CONFLICT (\"PaperId\", \"OtherId\") DO UPDATE SET \"Kind\" = excluded.\"Kind\", \"Similarity\" = excluded.\"Similarity\"";
+                var a = rel.CreateParameter(); a.ParameterName = "@a"; rel.Parameters.Add(a);
+                var b = rel.CreateParameter(); b.ParameterName = "@b"; rel.Parameters.Add(b);
+                var kind = rel.CreateParameter(); kind.ParameterName = "@kind"; rel.Parameters.Add(kind);
+                var sim = rel.CreateParameter(); sim.ParameterName = "@sim"; rel.Parameters.Add(sim);
+                var at = rel.CreateParameter(); at.ParameterName = "@at"; at.Value = now; rel.Parameters.Add(at);
+                foreach (var ((pa, pb), m) in _relations)
+                {
+                    a.Value = pa; b.Value = pb; kind.Value = m.Kind; sim.Value = m.Similarity;
+                    await rel.ExecuteNonQueryAsync(ct);
+                }
+            }
+        }
+    }
+}
