@@ -5,13 +5,14 @@
 # Usage: bench/drills/full-disk.sh [N]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-n="${1:-30000}"
+n="${1:-12000}"
 papers="$(corpus "$n")"
 mnt="$out/full-disk"
 mkdir -p "$mnt"
 mountpoint -q "$mnt" && umount "$mnt"
 mount -t tmpfs -o size=20m tmpfs "$mnt"
 trap 'stop_serve; umount "$mnt" 2>/dev/null || true' EXIT
+trap 'exit 130' INT TERM
 data="$mnt/data"
 
 dotnet "$dll" import "$root"/data/demo/*.txt --data "$data" >/dev/null 2>&1 || fail "the demo corpus did not fit"
