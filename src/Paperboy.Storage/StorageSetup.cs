@@ -19,6 +19,12 @@ public sealed class StorageOptions
 
     /// <summary>For <c>postgres</c>, an Npgsql connection string; ignored for SQLite.</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// SQLite: how long a statement waits for a lock another process holds (a CLI import's batch, a backup) before the
+    /// request answers 503. Whole seconds, at least one.
+    /// </summary>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>
@@ -66,6 +72,8 @@ public static class StorageSetup
     {
         SqliteException { SqliteErrorCode: 5 or 6 } => true,
         NpgsqlException n => n.IsTransient,
+        // EF wraps what the provider threw (DbUpdateException on a save, InvalidOperationException from a retry strategy).
+        { InnerException: { } inner } => IsUnavailable(inner),
         _ => false,
     };
 
@@ -75,19 +83,20 @@ public static class StorageSetup
         public async Task<PaperboyDb> CreateDbContextAsync(CancellationToken ct = default) => await inner.CreateDbContextAsync(ct);
     }
 
-    public static string SqliteConnectionString(string dataDir) => new SqliteConnectionStringBuilder
+    public static string SqliteConnectionString(string dataDir, TimeSpan? busyTimeout = null) => new SqliteConnectionStringBuilder
     {
         DataSource = Path.Combine(dataDir, "paperboy.db"),
         Pooling = true,
-        DefaultTimeout = 30,
+        DefaultTimeout = Math.Max(1, (int)(busyTimeout ?? new StorageOptions().BusyTimeout).TotalSeconds),
     }.ToString();
 
+    /// <summary>SQLite with our pragmas; the connection string's <c>Default Timeout</c> is also SQLite's busy timeout.</summary>
     public static DbContextOptionsBuilder UseSqliteStore(this DbContextOptionsBuilder options, string connectionString) =>
-        options.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas());
+        options.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas(new SqliteConnectionStringBuilder(connectionString).DefaultTimeout));
 
-    private sealed class SqlitePragmas : DbConnectionInterceptor
+    private sealed class SqlitePragmas(int busySeconds) : DbConnectionInterceptor
     {
-        private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;";
+        private readonly string Pragmas = $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={busySeconds * 1000}; PRAGMA foreign_keys=ON;";
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {

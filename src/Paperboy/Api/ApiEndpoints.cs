@@ -29,6 +29,7 @@ public static class ApiEndpoints
             BoardAsync(BoardKind.Monthly, month, limit, offset, store, req, ct)).WithName("MonthlyBoard");
 
         app.MapGet("/healthz", HealthAsync).WithTags("Operations").WithName("Health");
+        app.MapGet("/metrics", Metrics).WithTags("Operations").WithName("Metrics").WithSummary("Process memory and GC figures (Prometheus text format)");
     }
 
     internal static IResult Problem(string parameter, string detail) =>
@@ -116,14 +117,37 @@ public static class ApiEndpoints
         {
             var papers = await store.CountAsync(ct);
             // Healthy means searchable: the topic map is computed after the indexes, in the background, and says so here.
-            var body = new { status = indexer.Ready ? "ok" : "starting", papers, indexedThrough = indexer.Ready ? indexes.Lexical.AppliedSeq : 0,
-                topicMap = indexer.TopicMapPending || topicMap.Computing ? "computing" : "ready" };
+            // The index sizes let an operator (and the crash drills) check that the indexes agree with the store.
+            var body = new
+            {
+                status = indexer.Ready ? "ok" : "starting", papers, indexedThrough = indexer.Ready ? indexes.Lexical.AppliedSeq : 0,
+                lexical = indexer.Ready ? indexes.Lexical.Count : 0, vectors = indexer.Ready ? indexes.Semantic.Count : 0,
+                topicMap = indexer.TopicMapPending || topicMap.Computing ? "computing" : "ready",
+            };
             return indexer.Ready ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: 503);
         }
-        catch (System.Data.Common.DbException e)
+        catch (Exception e) when (e is System.Data.Common.DbException || StorageSetup.IsUnavailable(e))
         {
             return TypedResults.Json(new { status = "unavailable", error = e.Message }, statusCode: 503);
         }
+    }
+
+    /// <summary>What a soak or an operator watches for leaks: resident memory, the managed heap and the collections so far.</summary>
+    private static IResult Metrics()
+    {
+        var gc = GC.GetGCMemoryInfo();
+        var text = new System.Text.StringBuilder();
+        void Gauge(string name, string help, double value) =>
+            text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n");
+        using (var self = System.Diagnostics.Process.GetCurrentProcess())
+            Gauge("process_resident_memory_bytes", "Resident set size.", self.WorkingSet64);
+        Gauge("dotnet_gc_heap_bytes", "Managed heap size after the last collection.", gc.HeapSizeBytes);
+        Gauge("dotnet_gc_allocated_bytes", "Bytes allocated on the managed heap now (live and not yet collected).", GC.GetTotalMemory(false));
+        Gauge("dotnet_gc_fragmented_bytes", "Free space inside the managed heap after the last collection.", gc.FragmentedBytes);
+        for (var g = 0; g <= GC.MaxGeneration; g++)
+            text.Append(CultureInfo.InvariantCulture, $"dotnet_gc_collections_total{{generation=\"{g}\"}} {GC.CollectionCount(g)}\n");
+        Gauge("dotnet_threadpool_threads", "Thread-pool threads.", ThreadPool.ThreadCount);
+        return TypedResults.Text(text.ToString(), "text/plain; version=0.0.4");
     }
 
     internal static bool TryInt(string? text, int fallback, int min, int max, out int value)

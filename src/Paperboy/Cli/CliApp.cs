@@ -18,7 +18,7 @@ namespace Paperboy.Cli;
 /// <summary>The <c>paperboy</c> command line. Exit codes: 0 success, 1 bad input, 2 usage, 130 interrupted (Ctrl-C).</summary>
 public static class CliApp
 {
-    public const int Ok = 0, BadInput = 1, Usage = 2, Interrupted = 130;
+    public const int Ok = 0, BadInput = 1, Usage = 2, StoreFailed = 3, Interrupted = 130;
 
     private static readonly Option<string> DataOption = new("--data")
     {
@@ -48,7 +48,34 @@ public static class CliApp
             Console.Error.WriteLine("Try 'paperboy --help'.");
             return Usage;
         }
-        return await parse.InvokeAsync();
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        // The store failed under the command, not the input: say what happened to it in one line, not a stack trace.
+        // A transaction that fails is rolled back by SQLite and PostgreSQL alike, so what it was writing is not stored.
+        catch (Exception e) when (StoreFailure(e) is { } what)
+        {
+            Console.Error.WriteLine($"paperboy: {what}; the transaction in progress was rolled back and nothing from it was stored ({e.GetBaseException().Message})");
+            return StoreFailed;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Console.Error.WriteLine($"paperboy: unexpected error: {e}");   // what System.CommandLine's own handler would print
+            return BadInput;
+        }
+    }
+
+    /// <summary>A full disk or an unavailable database, described for the operator; null for anything else.</summary>
+    private static string? StoreFailure(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            if (x is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 } || x is IOException { HResult: 28 } || x is IOException io && io.Message.Contains("No space left", StringComparison.Ordinal))
+                return "the disk holding the data directory is full: free some space and run the command again";
+            if (x is Npgsql.PostgresException { SqlState: "53100" }) return "PostgreSQL's disk is full: free some space and run the command again";
+        }
+        return Paperboy.Storage.StorageSetup.IsUnavailable(e) ? "the store is unavailable (locked by another process, or the database cannot be reached): try again shortly" : null;
     }
 
     /// <summary>--data when given, else PAPERBOY_DataDir, else ./data.</summary>

@@ -34,7 +34,7 @@ public static class PaperboyServices
                     : storage.ConnectionString;
             var o = sp.GetRequiredService<IOptions<PaperboyOptions>>().Value;
             Directory.CreateDirectory(o.DataDir);
-            return StorageSetup.SqliteConnectionString(o.DataDir);
+            return StorageSetup.SqliteConnectionString(o.DataDir, storage.BusyTimeout);
         });
         services.AddSingleton<PaperStore>();
         services.AddSingleton<EnrichmentBackfill>();

@@ -52,7 +52,16 @@ public static class WebApp
         services.AddHostedService<IndexFollower>();
         services.AddHostedService<EnrichmentCatchUp>();   // papers enriched under older rules, once the indexes are ready
         services.AddRazorPages();
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            // A store that cannot answer now (locked, unreachable) is a 503 (StatusFor) that says so and when to come back.
+            if (c.Exception is { } e && StorageSetup.IsUnavailable(e))
+            {
+                c.ProblemDetails.Title = "Store unavailable";
+                c.ProblemDetails.Detail = "The database is not answering (locked or unreachable); please try again shortly.";
+                c.HttpContext.Response.Headers.RetryAfter = "5";
+            }
+        });
         services.AddOpenApi();
         services.AddHealthChecks();
         services.AddPaperboyDataProtection(builder.Configuration);
@@ -106,7 +115,7 @@ public static class WebApp
     }
 
     private static bool IsApi(HttpContext c) =>
-        c.Request.Path.StartsWithSegments("/api") || c.Request.Path.StartsWithSegments("/healthz") || c.Request.Path.StartsWithSegments("/openapi");
+        c.Request.Path.StartsWithSegments("/api") || c.Request.Path.StartsWithSegments("/healthz") || c.Request.Path.StartsWithSegments("/metrics") || c.Request.Path.StartsWithSegments("/openapi");
 
     private static int StatusFor(Exception e) => e switch
     {

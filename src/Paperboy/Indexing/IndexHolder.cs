@@ -20,7 +20,12 @@ public sealed class IndexHolder : IDisposable
         _lexical = new(() =>
         {
             var path = options.Value.LexicalIndexPath;
-            try { return LexicalIndex.Open(path); }
+            try
+            {
+                var index = LexicalIndex.Open(path);
+                if (index.CorruptionFound is { } why) logger.LogWarning("The lexical index was damaged and is rebuilt from the store ({Reason})", why);
+                return index;
+            }
             catch (Lucene.Net.Store.LockObtainFailedException) { return LexicalIndex.OpenReadOnly(path); }
         });
         _semantic = new(() => new SemanticIndex(options.Value.SemanticIndexPath, EmbedderSetup.Create(embedder.Value, http),

@@ -14,6 +14,12 @@ public sealed class ErrorModel : PageModel
 
     public void OnGet(int code)
     {
+        // An exception re-executes /error/500 whatever status it was given (a store outage is a 503): the status wins.
+        if (HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>() is { } failure)
+        {
+            code = Response.StatusCode;
+            if (Paperboy.Storage.StorageSetup.IsUnavailable(failure.Error)) Response.Headers.RetryAfter = "5";
+        }
         (Heading, Message) = code switch
         {
             404 => ("Not found", "There is no page or paper at this address."),

@@ -171,6 +171,51 @@ public sealed partial class DigestDeliveryTests(ControlledSmtpServer smtp) : ICl
     }
 
     [Fact]
+    public async Task Through_an_hour_of_a_refusing_server_retries_back_off_exponentially_and_the_outbox_drains_once_when_it_recovers()
+    {
+        var clock = new FixedClock(Morning);
+        await using var host = await StartAsync(clock);
+        await AddPapersAsync(host, Paper("2611.00041", "Hour-long outages and the mail that survives them", Day, 5));
+        var emails = new[] { Email("hour-a"), Email("hour-b"), Email("hour-c") };
+        var ids = new List<long>();
+        foreach (var e in emails) ids.Add((await SubscribeAsync(host, e)).Id);
+        var run = host.Get<DigestRun>();
+
+        smtp.Refuse(true);
+        var attempts = new List<DateTime>();
+        try
+        {
+            Assert.Equal(3, (await run.RunAsync([Daily]))!.Delivery.Retrying);
+            attempts.Add(clock.Now.UtcDateTime);
+            // Simulated time: jump to when all three are due again until an hour has passed; every attempt is refused.
+            while (true)
+            {
+                var due = (await OutboxAsync(host, Daily.Key)).Where(r => ids.Contains(r.SubscriptionId)).Max(r => r.NextAttemptAt);
+                if (due > Morning.UtcDateTime.AddHours(1)) break;
+                clock.Now = new DateTimeOffset(due, TimeSpan.Zero);
+                Assert.Equal(3, (await run.RunAsync([]))!.Delivery.Retrying);
+                attempts.Add(due);
+            }
+        }
+        finally { smtp.Refuse(false); }
+        Assert.All(emails, e => Assert.Empty(MailsTo(e)));
+
+        // 1, 2, 4, 8, 16, 32 minutes (±20 % jitter): six attempts within the hour, not sixty.
+        var waits = attempts.Zip(attempts.Skip(1), (a, b) => (b - a).TotalMinutes).ToList();
+        Assert.InRange(waits.Count, 4, 7);
+        for (var k = 0; k < waits.Count; k++) Assert.InRange(waits[k], 0.79 * Math.Pow(2, k), 1.21 * Math.Pow(2, k));
+        Assert.All(await OutboxAsync(host, Daily.Key), r => Assert.Equal(DigestStatus.Pending, r.Status));
+
+        // Back: the next due attempt delivers each digest, and nothing is sent twice however often the host looks.
+        clock.Now = new DateTimeOffset((await OutboxAsync(host, Daily.Key)).Max(r => r.NextAttemptAt), TimeSpan.Zero);
+        Assert.Equal(3, (await run.RunAsync([]))!.Delivery.Sent);
+        clock.Now = clock.Now.AddHours(1);
+        Assert.Equal(0, (await run.RunAsync([Daily]))!.Delivery.Sent);
+        Assert.All(emails, e => Assert.Single(MailsTo(e)));
+        Assert.All(await OutboxAsync(host, Daily.Key), r => Assert.Equal(DigestStatus.Sent, r.Status));
+    }
+
+    [Fact]
     public async Task Permanent_refusals_are_recorded_and_suspend_the_subscription_after_the_limit_until_it_is_confirmed_again()
     {
         var clock = new FixedClock(Morning);

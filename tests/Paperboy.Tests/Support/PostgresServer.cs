@@ -16,7 +16,7 @@ namespace Paperboy.Tests.Support;
 /// (<c>/tmp/paperboy-pg-*</c>, with the owning process id in <c>owner</c>); the next run stops that server and deletes it.
 /// </para>
 /// </summary>
-public sealed class PostgresServer
+public sealed class PostgresServer : IDisposable
 {
     private const string Prefix = "paperboy-pg-";
     private static readonly Lazy<Task<PostgresServer>> Shared = new(() => Task.Run(Start));
@@ -25,10 +25,24 @@ public sealed class PostgresServer
     private string DataDir => Path.Combine(_root, "data");
     public int Port { get; }
 
+    private string Options => $"-h 127.0.0.1 -p {Port} -k {_root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+
     private PostgresServer(string root, int port) => (_root, Port) = (root, port);
 
     /// <summary>The run's server, started on first use.</summary>
     public static Task<PostgresServer> SharedAsync() => Shared.Value;
+
+    /// <summary>A server of the caller's own, for a test that stops and starts it (a database outage); dispose it.</summary>
+    public static Task<PostgresServer> StartOwnAsync() => Task.Run(Start);
+
+    /// <summary>Stops the server as an operator would (fast shutdown: sessions are ended, connections refused).</summary>
+    public Task StopAsync() => Task.Run(() => Run(Path.Combine(BinDir(), "pg_ctl"), ["stop", "-D", DataDir, "-m", "fast", "-w", "-t", "60"]));
+
+    /// <summary>Starts a stopped server again on the same port.</summary>
+    public Task StartAgainAsync() => Task.Run(() =>
+        Run(Path.Combine(BinDir(), "pg_ctl"), ["start", "-D", DataDir, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "-o", Options]));
+
+    public void Dispose() => Stop(BinDir(), _root);
 
     public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
     {
@@ -72,11 +86,10 @@ public sealed class PostgresServer
         for (var attempt = 1; ; attempt++)
         {
             var server = new PostgresServer(root, FreePort());
-            // Durability is not under test: no fsync keeps database creation and commits fast on a shared machine.
-            var options = $"-h 127.0.0.1 -p {server.Port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
             try
             {
-                Run(Path.Combine(bin, "pg_ctl"), ["start", "-D", server.DataDir, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "-o", options]);
+                // Durability is not under test: no fsync (Options) keeps database creation and commits fast on a shared machine.
+                Run(Path.Combine(bin, "pg_ctl"), ["start", "-D", server.DataDir, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "-o", server.Options]);
             }
             catch (InvalidOperationException) when (attempt < 3)
             {
