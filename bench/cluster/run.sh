@@ -6,7 +6,8 @@
 # GET /api/search (hybrid) with wrk at 32 connections against one node, then against both (wrk's two threads pinned one
 # to each node: client-side round robin, bench/cluster/cluster.lua). Prints a markdown table; files in bench/cluster/out/.
 # Environment: SEED (1), DURATION (30s), WARMUP (10s), CONNS (32), MODE (hybrid), ROUNDS (2: one-node and two-node runs
-# alternate, so a slow phase of the shared machine hits both).
+# alternate, so a slow phase of the shared machine hits both), IMPORT_ONLY (1: stop after the import, whose wall time,
+# peak RSS and the load average are printed; /usr/bin/time -v's whole report is in out/import-N.time).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 here="$root/bench/cluster"
@@ -18,6 +19,7 @@ warmup="${WARMUP:-10s}"
 conns="${CONNS:-32}"
 mode="${MODE:-hybrid}"
 rounds="${ROUNDS:-2}"
+import_only="${IMPORT_ONLY:-0}"
 py=/usr/bin/python3
 mkdir -p "$out"
 log() { echo "run.sh: $*" >&2; }
@@ -64,12 +66,38 @@ export PAPERBOY_Storage__Provider=postgres
 export PAPERBOY_Storage__ConnectionString="Host=127.0.0.1;Port=$pgport;Username=postgres;Database=paperboy;Maximum Pool Size=64"
 export PAPERBOY_SeedDemo=false PAPERBOY_Digests__Enabled=false
 log "PostgreSQL $(basename "$(dirname "$pgbin")") on 127.0.0.1:$pgport"
+pg_main=$(head -n 1 "$pg/data/postmaster.pid")
+# pg_cpu_while PID FILE: every 2 s while PID runs, the CPU seconds the PostgreSQL cluster has used (its live processes plus
+# the backends that already exited) into FILE: the import's work in the database, which the client's own figures miss.
+pg_cpu_while() {
+  local hz; hz=$(getconf CLK_TCK)
+  while kill -0 "$1" 2>/dev/null; do
+    local t=0 f
+    for s in /proc/[0-9]*/stat; do
+      read -r -a f 2>/dev/null <"$s" || continue
+      [ "${f[3]}" = "$pg_main" ] && t=$((t + f[13] + f[14]))
+    done
+    read -r -a f <"/proc/$pg_main/stat" && t=$((t + f[13] + f[14] + f[15] + f[16]))
+    awk -v t="$t" -v hz="$hz" 'BEGIN { printf "%.1f\n", t / hz }' >"$2"
+    sleep 2
+  done
+}
 
-log "importing $n papers into PostgreSQL"
+log "importing $n papers into PostgreSQL (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
 t0=$(now)
-dotnet "$dll" import "$corpus" --data "$out/node-a" >"$out/import-$n.log" 2>&1 || { cat "$out/import-$n.log" >&2; exit 1; }
+/usr/bin/time -v -o "$out/import-$n.time" dotnet "$dll" import "$corpus" --data "$out/node-a" >"$out/import-$n.log" 2>&1 &
+import_pid=$!
+pg_cpu_while "$import_pid" "$out/import-$n.pgcpu" &
+wait "$import_pid" || { cat "$out/import-$n.log" "$out/import-$n.time" >&2; exit 1; }
 import_s=$(secs "$t0" "$(now)")
-log "import: $import_s s"
+sleep 3   # the sampler's last reading
+pg_cpu=$(cat "$out/import-$n.pgcpu")
+import_mb=$(awk '/Maximum resident set size/ { printf "%.0f", $NF / 1024 }' "$out/import-$n.time")
+# CPU seconds of the import process (user + system; PostgreSQL's own work is not in it): on a shared machine this moves
+# far less than the wall time.
+import_cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$out/import-$n.time")
+log "import: $import_s s wall, $import_cpu s CPU (PostgreSQL: $pg_cpu s), peak RSS $import_mb MB, load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ "$import_only" = 1 ] && exit 0
 
 declare -A base
 for node in a b; do
@@ -108,5 +136,5 @@ done
   echo "|---:|---|---:|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
   echo
-  echo "scaling ratio (two nodes / one node) per round: ${ratios[*]}; import $import_s s; both nodes healthy after $healthy_s s"
+  echo "scaling ratio (two nodes / one node) per round: ${ratios[*]}; import $import_s s wall, $import_cpu s CPU (PostgreSQL: $pg_cpu s), peak RSS $import_mb MB; both nodes healthy after $healthy_s s"
 } | tee "$out/results-$n.md"

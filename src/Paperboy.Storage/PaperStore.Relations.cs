@@ -173,17 +173,10 @@ public sealed partial class PaperStore
             if (_pending.Count == 0 && _relations.Count == 0) return;
             var connection = db.Database.GetDbConnection();
             var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            await using (var band = connection.CreateCommand())
-            {
-                band.Transaction = transaction;
-                // Portable SQL (SQLite and PostgreSQL): quoted names, @parameters, ON CONFLICT.
-                band.CommandText = "INSERT INTO paper_bands (\"Key\", \"PaperId\") VALUES (@key, @paper) ON CONFLICT DO NOTHING";
-                var key = band.CreateParameter(); key.ParameterName = "@key"; band.Parameters.Add(key);
-                var paper = band.CreateParameter(); paper.ParameterName = "@paper"; band.Parameters.Add(paper);
-                // In key order: the rows land next to each other in the key index rather than all over it.
-                foreach (var (k, ids) in _pending.OrderBy(p => p.Key))
-                    foreach (var id in ids) { key.Value = k; paper.Value = id; await band.ExecuteNonQueryAsync(ct); }
-            }
+            // 48 rows a paper, in key order (they land next to each other in the key index): the provider's bulk path
+            // (COPY on PostgreSQL), not a round trip each.
+            await BulkInsert.For(db).InsertAsync(_pending.OrderBy(p => p.Key).SelectMany(b => b.Value.Select(id => new PaperBand { Key = b.Key, PaperId = id })),
+                skipExisting: true, ct: ct);
             await using (var rel = connection.CreateCommand())
             {
                 rel.Transaction = transaction;

@@ -1,5 +1,3 @@
-using System.Globalization;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Paperboy.Core.Boards;
@@ -188,81 +186,30 @@ public sealed partial class PaperStore(IDbContextFactory<PaperboyDb> factory, Ti
         }
 
         if (alsoInTransaction is not null) await alsoInTransaction(db);
-        if (db.Database.GetDbConnection() is SqliteConnection)
-        {
-            await db.SaveChangesAsync(ct);
-            Insert(db, fresh, now);
-        }
-        else
-        {
-            // PostgreSQL: EF's batched inserts (one round trip per batch) are already the fast path there.
-            foreach (var p in fresh) Add(db, p, now);
-            await db.SaveChangesAsync(ct);
-        }
+        await db.SaveChangesAsync(ct);
+        await InsertNewAsync(db, fresh, now, ct);
         await related.SaveAsync(ct);
         await tx.CommitAsync(ct);
         return (summary, deleted);
     }
 
     /// <summary>
-    /// Inserts new papers and their change-log rows with two prepared statements in the open SQLite transaction: at a
-    /// bulk load's scale EF's change tracking costs several times the SQL. Values are written exactly as EF writes them
-    /// (tests compare the two), so reads through EF see no difference.
+    /// New papers and their change-log rows, in the open transaction, through the provider's bulk path: EF's change
+    /// tracking is the cost at scale, and these rows need none (nothing else in the batch touches them again).
     /// </summary>
-    private static void Insert(PaperboyDb db, List<Paper> papers, DateTime now)
+    private static async Task InsertNewAsync(PaperboyDb db, List<Paper> papers, DateTime now, CancellationToken ct)
     {
         if (papers.Count == 0) return;
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        var transaction = (SqliteTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
-        using var paper = connection.CreateCommand();
-        paper.Transaction = transaction;
-        string[] columns = ["Id", "ArxivId", "Version", "Title", "Abstract", "Authors", "AuthorCount", "PublishedAt", "FeedDay", "Upvotes",
-            "MemberVotes", "CommentCount", "MemberComments", "PrimaryCategory", "Categories", "Links", "SubmittedBy", "SubmittedAt",
-            "UpdatedAt", "Datasets", "Headline", PaperboyDb.AddedAt, PaperboyDb.BoardDay, PaperboyDb.TitleKey];
-        paper.CommandText = $"INSERT INTO papers ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "$" + c))})";
-        var p = columns.ToDictionary(c => c, c => paper.Parameters.Add("$" + c, SqliteType.Text));
-        using var change = connection.CreateCommand();
-        change.Transaction = transaction;
-        change.CommandText = "INSERT INTO changes (PaperId, Deleted, CountsOnly, At) VALUES ($id, 0, 0, $at)";
-        var changeId = change.Parameters.Add("$id", SqliteType.Text);
-        change.Parameters.AddWithValue("$at", Sql(now));
-        p[PaperboyDb.AddedAt].Value = Sql(now);
-        paper.Prepare();
-        change.Prepare();
-        foreach (var x in papers)
+        var rows = BulkInsert.For(db);
+        await rows.InsertAsync(papers, (p, column) => column switch
         {
-            p["Id"].Value = x.Id;
-            p["ArxivId"].Value = (object?)x.ArxivId ?? DBNull.Value;
-            p["Version"].Value = (object?)x.Version ?? DBNull.Value;
-            p["Title"].Value = x.Title;
-            p["Abstract"].Value = x.Abstract;
-            p["Authors"].Value = Json(x.Authors);
-            p["AuthorCount"].Value = (object?)x.AuthorCount ?? DBNull.Value;
-            p["PublishedAt"].Value = Sql(x.PublishedAt);
-            p["FeedDay"].Value = Sql(x.FeedDay);
-            p["Upvotes"].Value = x.Upvotes;
-            p["MemberVotes"].Value = x.MemberVotes;
-            p["CommentCount"].Value = x.CommentCount;
-            p["MemberComments"].Value = x.MemberComments;
-            p["PrimaryCategory"].Value = (object?)x.PrimaryCategory ?? DBNull.Value;
-            p["Categories"].Value = Json(x.Categories);
-            p["Links"].Value = Json(x.Links);
-            p["SubmittedBy"].Value = (object?)x.SubmittedBy ?? DBNull.Value;
-            p["SubmittedAt"].Value = x.SubmittedAt is { } at ? at.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFFzzz", CultureInfo.InvariantCulture) : DBNull.Value;
-            p["UpdatedAt"].Value = Sql(x.UpdatedAt);
-            p["Datasets"].Value = Json(x.Datasets);
-            p["Headline"].Value = (object?)x.Headline ?? DBNull.Value;
-            p[PaperboyDb.BoardDay].Value = Sql(x.BoardDay);
-            p[PaperboyDb.TitleKey].Value = PaperIdentity.TitleId(x.Title);
-            paper.ExecuteNonQuery();
-            changeId.Value = x.Id;
-            change.ExecuteNonQuery();
-        }
+            PaperboyDb.AddedAt => now,
+            PaperboyDb.BoardDay => p.BoardDay,
+            PaperboyDb.TitleKey => PaperIdentity.TitleId(p.Title),
+            _ => throw new InvalidOperationException($"papers.{column} has no value in the bulk path"),
+        }, ct: ct);
+        await rows.InsertAsync(papers.Select(p => new Change { PaperId = p.Id, At = now }), ct: ct);
     }
-
-    private static string Json<T>(List<T> list) => System.Text.Json.JsonSerializer.Serialize(list, PaperboyDb.ListJson);
-    private static string Sql(DateTime t) => t.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
-    private static object Sql(DateOnly? d) => d is { } day ? day.ToString(@"yyyy\-MM\-dd", CultureInfo.InvariantCulture) : DBNull.Value;
 
     /// <summary>The papers flagged as possibly the same work as this one, most similar first.</summary>
     public async Task<List<(Paper Paper, string Kind, double Similarity)>> RelatedAsync(string id, CancellationToken ct = default)

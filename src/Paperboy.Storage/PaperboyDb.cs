@@ -97,8 +97,8 @@ public class PaperboyDb : IdentityDbContext<PaperboyUser>
     /// </summary>
     public const string EnrichmentVersion = nameof(EnrichmentVersion);
 
-    /// <summary>How the list columns (authors, categories, links) are stored; <see cref="PaperStore"/>'s bulk insert writes the same.</summary>
-    internal static readonly JsonSerializerOptions ListJson = new(JsonSerializerDefaults.Web);
+    /// <summary>How the list columns (authors, categories, links, datasets) are stored.</summary>
+    private static readonly JsonSerializerOptions ListJson = new(JsonSerializerDefaults.Web);
 
     public DbSet<Paper> Papers => Set<Paper>();
     public DbSet<PaperAlias> Aliases => Set<PaperAlias>();
