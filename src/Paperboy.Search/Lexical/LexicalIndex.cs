@@ -172,16 +172,24 @@ public sealed class LexicalIndex : IDisposable
         }
     }
 
-    /// <summary>Empties the index (before a rebuild from the store).</summary>
+    /// <summary>
+    /// Empties the index before a rebuild from the store, without committing or refreshing: searches keep the last
+    /// committed view (its segments stay open) until the rebuild's own commit swaps the new one in, and a crash before
+    /// that leaves the old index on disk.
+    /// </summary>
     public void Clear()
     {
         var writer = _writer ?? throw new InvalidOperationException("the lexical index is open read-only");
         lock (_writeLock)
         {
             writer.DeleteAll();
-            Commit(writer, 0);
+            _rebuilding = true;
         }
     }
+
+    // Set by Clear until the next commit: closing the writer then rolls back (Lucene 4.8 commits on close), so a
+    // shutdown mid-rebuild leaves the last committed index, as a kill does, never a half-built one.
+    private bool _rebuilding;
 
     private void Commit(IndexWriter writer, long seq)
     {
@@ -191,6 +199,7 @@ public sealed class LexicalIndex : IDisposable
             [AnalyzerKey] = PaperAnalyzer.Version,
         });
         writer.Commit();
+        _rebuilding = false;
         AppliedSeq = seq;
         IsCurrent = true;
         _searchers.MaybeRefreshBlocking();
@@ -466,7 +475,8 @@ public sealed class LexicalIndex : IDisposable
     public void Dispose()
     {
         _searchers.Dispose();
-        _writer?.Dispose();
+        if (_rebuilding) _writer?.Rollback();
+        else _writer?.Dispose();
         _dir.Dispose();
         _analyzer.Dispose();
     }
