@@ -51,7 +51,10 @@ public static class WebApp
         services.AddHostedService(sp => sp.GetRequiredService<ChangeListener>());
         services.AddHostedService<IndexFollower>();
         services.AddRazorPages();
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = DescribeBadRequest);
+        // A body or parameter the API cannot bind is thrown rather than answered with a bare 400, so that the exception
+        // handler's problem says what was wrong (DescribeBadRequest).
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.AddHealthChecks();
         services.AddPaperboyDataProtection(builder.Configuration);
@@ -102,6 +105,17 @@ public static class WebApp
         app.MapRecommendationApi();
         app.MapTopicApi();
         app.MapRazorPages();
+    }
+
+    /// <summary>
+    /// A request the server refused (a body that is not the JSON asked for, too deep, too large, …) says why: the
+    /// framework's own message, plus the JSON reader's, which names the position. Only these client errors are told;
+    /// any other exception stays a bare 500.
+    /// </summary>
+    private static void DescribeBadRequest(ProblemDetailsContext context)
+    {
+        if (context.Exception is not BadHttpRequestException bad || context.ProblemDetails.Detail is not null) return;
+        context.ProblemDetails.Detail = bad.InnerException is System.Text.Json.JsonException json ? $"{bad.Message} {json.Message}" : bad.Message;
     }
 
     private static bool IsApi(HttpContext c) =>
