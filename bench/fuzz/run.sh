@@ -40,5 +40,7 @@ value() { sed -n "s/^$1 *: //p" "$stats"; }
 crashes=("$out"/findings/default/crashes/id:*)
 echo "$target: $(value execs_done) executions in $(value run_time) s, $(value corpus_count) paths, ${#crashes[@]} crashes, $(value saved_hangs) hangs"
 if [ ${#crashes[@]} -gt 0 ]; then
-  dotnet "$out/bin/PaperboyFuzz.dll" "$target" --replay "${crashes[@]}" || true
+  # Replayed by an uninstrumented build: the instrumented one needs AFL's shared memory.
+  dotnet build "$here/PaperboyFuzz.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly >&2
+  dotnet "$here/bin/Release/net10.0/PaperboyFuzz.dll" "$target" --replay "${crashes[@]}" || true
 fi

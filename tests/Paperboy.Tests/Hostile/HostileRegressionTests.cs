@@ -25,6 +25,17 @@ public sealed class HostileRegressionTests(DemoLexicalIndex demo) : IClassFixtur
     }
 
     [Theory]
+    [InlineData("arxiv-atom")]
+    [InlineData("arxiv-oai")]
+    public void A_lone_carriage_return_does_not_shift_the_line_an_xml_error_names(string format)
+    {
+        // Line 3 by LFs, line 4 to an XML reader that also breaks lines at the lone CR on line 2.
+        var (_, refusal) = HostileTargets.Import(format, System.Text.Encoding.UTF8.GetBytes("<?xml version=\"1.0\"?>\n<feed>a\rb\n<x <y/></feed>\n"));
+        Assert.NotNull(refusal);
+        Assert.Equal(3, refusal.Line);
+    }
+
+    [Theory]
     [InlineData("after:9999", 9999, 12, 31)]
     [InlineData("after:9999-12", 9999, 12, 31)]
     [InlineData("after:9999-12-31", 9999, 12, 31)]
