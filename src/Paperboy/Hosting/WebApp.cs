@@ -66,6 +66,9 @@ public static class WebApp
             // Long query strings reach the application, which answers them with a clear 400 instead of Kestrel's bare 414.
             k.Limits.MaxRequestLineSize = 64 * 1024;
             k.Limits.MaxRequestHeadersTotalSize = 96 * 1024;
+            // Slowloris: a client that dribbles its headers or its body is cut off, so it cannot hold a connection open.
+            k.Limits.RequestHeadersTimeout = builder.Configuration.GetValue("RequestHeadersTimeout", TimeSpan.FromSeconds(10));
+            k.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
         });
     }
 
@@ -91,6 +94,7 @@ public static class WebApp
             h.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
             await next();
         });
+        app.Use(RefuseDeclaredOversizedBody);
         app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();
@@ -105,6 +109,19 @@ public static class WebApp
         app.MapRecommendationApi();
         app.MapTopicApi();
         app.MapRazorPages();
+    }
+
+    /// <summary>
+    /// A body whose declared length is over the server's limit is a 413 before anything reads it: otherwise the first
+    /// reader decides what its failure looks like (the antiforgery check of a form page answers a 400).
+    /// </summary>
+    private static Task RefuseDeclaredOversizedBody(HttpContext context, RequestDelegate next)
+    {
+        var max = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+        // Not again when the error page re-runs the request to describe this very refusal.
+        if (context.Request.ContentLength is { } length && length > max && context.Features.Get<IExceptionHandlerFeature>() is null)
+            throw new BadHttpRequestException($"The request body is {length:N0} bytes; at most {max:N0} are accepted.", StatusCodes.Status413PayloadTooLarge);
+        return next(context);
     }
 
     /// <summary>

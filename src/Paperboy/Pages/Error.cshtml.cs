@@ -20,6 +20,7 @@ public sealed class ErrorModel : PageModel
             403 => ("Not allowed", "Your account may not open this page."),
             401 => ("Sign in first", "This page is for members: sign in to see it."),
             400 => ("Bad request", "Something in that address was not understood."),
+            413 => ("Too large", "That request was larger than Paperboy accepts (at most 1 MiB)."),
             429 => ("Slow down", "Too many requests; please try again in a moment."),
             503 => ("Unavailable", "Paperboy is starting or its store is unavailable; please try again shortly."),
             _ => ("Something went wrong", "The error has been logged."),
