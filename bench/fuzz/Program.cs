@@ -23,11 +23,12 @@ if (args.Length > 2 && args[1] == "--seeds")
 Action<byte[]> run;
 if (target == HostileTargets.Query)
 {
+    // Built on the first input, inside the fuzzing loop: instrumented code run before AFL's shared memory is set up crashes.
     var dir = Path.Combine(Path.GetTempPath(), $"paperboy-fuzz-index-{Environment.ProcessId}");
-    var index = HostileTargets.DemoIndex(root, dir);
-    AppDomain.CurrentDomain.ProcessExit += (_, _) => { index.Dispose(); Directory.Delete(dir, recursive: true); };
+    Paperboy.Search.Lexical.LexicalIndex? index = null;
+    AppDomain.CurrentDomain.ProcessExit += (_, _) => { index?.Dispose(); if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); };
     // Invalid UTF-8 becomes U+FFFD, as it would in a query string.
-    run = bytes => HostileTargets.Search(index, Encoding.UTF8.GetString(bytes));
+    run = bytes => HostileTargets.Search(index ??= HostileTargets.DemoIndex(root, dir), Encoding.UTF8.GetString(bytes));
 }
 else run = bytes => HostileTargets.Import(target, bytes);
 
