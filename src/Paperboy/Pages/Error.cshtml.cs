@@ -14,6 +14,8 @@ public sealed class ErrorModel : PageModel
 
     public void OnGet(int code)
     {
+        // An exception re-executes /error/500 with the status it chose already set (413 for a body too large): say that one.
+        if (Response.StatusCode >= 400) code = Response.StatusCode;
         (Heading, Message) = code switch
         {
             404 => ("Not found", "There is no page or paper at this address."),
