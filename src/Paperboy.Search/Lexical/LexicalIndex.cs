@@ -391,6 +391,9 @@ public sealed class LexicalIndex : IDisposable
     private Weight ConstraintsWeight(IndexSearcher searcher, SearchQuery query, SearchFilter filter) =>
         searcher.CreateNormalizedWeight(Build(query with { Words = [] }, filter, requirePositive: false).Query!);
 
+    /// <summary>The Lucene query a search runs when it is not ranked by MaxScore; null when the query has nothing positive.</summary>
+    internal Query? LuceneQuery(SearchQuery q, SearchFilter filter) => Build(q, filter).Query;
+
     private (Query? Query, HashSet<string> Terms) Build(SearchQuery q, SearchFilter filter, bool requirePositive = true)
     {
         var terms = new HashSet<string>(StringComparer.Ordinal);
@@ -432,13 +435,10 @@ public sealed class LexicalIndex : IDisposable
         if (positives == 0 && requirePositive) return (null, terms);
         if (positives == 0) root.Add(new MatchAllDocsQuery(), Occur.MUST);
 
-        var from = filter.From is { } f0 ? f0 : q.After?.AddDays(1);
-        var to = filter.To is { } t0 ? t0 : q.Before?.AddDays(-1);
-        if (from is not null || to is not null)
-        {
-            var range = NumericRangeQuery.NewInt32Range("day", from is { } a ? DayNumber(a) : null, to is { } b ? DayNumber(b) : null, true, true);
-            root.Add(range, Occur.MUST);
-        }
+        // after:/before: exclude their own day, counted on day numbers: DateOnly arithmetic overflows at year 1 and 9999.
+        int? from = filter.From is { } f0 ? DayNumber(f0) : q.After is { } a ? DayNumber(a) + 1 : null;
+        int? to = filter.To is { } t0 ? DayNumber(t0) : q.Before is { } b ? DayNumber(b) - 1 : null;
+        if (from is not null || to is not null) root.Add(NumericRangeQuery.NewInt32Range("day", from, to, true, true), Occur.MUST);
         if (filter.MinUpvotes is { } min) root.Add(NumericRangeQuery.NewInt32Range("upvotes", min, null, true, true), Occur.MUST);
         if (filter.HasCode) root.Add(new TermQuery(new Term("code", "1")), Occur.MUST);
         return (root, terms);

@@ -96,8 +96,9 @@ public sealed record SearchQuery(
     {
         var inv = CultureInfo.InvariantCulture;
         if (DateOnly.TryParseExact(s, "yyyy-MM-dd", inv, DateTimeStyles.None, out first)) { last = first; return true; }
-        if (DateOnly.TryParseExact(s, "yyyy-MM", inv, DateTimeStyles.None, out first)) { last = first.AddMonths(1).AddDays(-1); return true; }
-        if (DateOnly.TryParseExact(s, "yyyy", inv, DateTimeStyles.None, out first)) { last = first.AddYears(1).AddDays(-1); return true; }
+        // The last day named, not the day before the next period: after:9999 has no next year.
+        if (DateOnly.TryParseExact(s, "yyyy-MM", inv, DateTimeStyles.None, out first)) { last = new DateOnly(first.Year, first.Month, DateTime.DaysInMonth(first.Year, first.Month)); return true; }
+        if (DateOnly.TryParseExact(s, "yyyy", inv, DateTimeStyles.None, out first)) { last = new DateOnly(first.Year, 12, 31); return true; }
         last = default;
         return false;
     }

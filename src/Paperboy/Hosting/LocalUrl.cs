@@ -10,6 +10,8 @@ public static class LocalUrl
     {
         null or "" => false,
         { Length: > 2000 } => false,
+        // Browsers drop tabs and line breaks from an address, so "/\t/evil.example" would be "//evil.example".
+        _ when url.Any(char.IsControl) => false,
         ['/'] => true,
         ['/', var c, ..] => c != '/' && c != '\\',
         ['~', '/'] => true,

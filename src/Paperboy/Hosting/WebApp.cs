@@ -52,16 +52,10 @@ public static class WebApp
         services.AddHostedService<IndexFollower>();
         services.AddHostedService<EnrichmentCatchUp>();   // papers enriched under older rules, once the indexes are ready
         services.AddRazorPages();
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
-        {
-            // A store that cannot answer now (locked, unreachable) is a 503 (StatusFor) that says so and when to come back.
-            if (c.Exception is { } e && StorageSetup.IsUnavailable(e))
-            {
-                c.ProblemDetails.Title = "Store unavailable";
-                c.ProblemDetails.Detail = "The database is not answering (locked or unreachable); please try again shortly.";
-                c.HttpContext.Response.Headers.RetryAfter = "5";
-            }
-        });
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = Describe);
+        // A body or parameter the API cannot bind is thrown rather than answered with a bare 400, so that the exception
+        // handler's problem says what was wrong (Describe).
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.AddHealthChecks();
         services.AddPaperboyDataProtection(builder.Configuration);
@@ -73,6 +67,9 @@ public static class WebApp
             // Long query strings reach the application, which answers them with a clear 400 instead of Kestrel's bare 414.
             k.Limits.MaxRequestLineSize = 64 * 1024;
             k.Limits.MaxRequestHeadersTotalSize = 96 * 1024;
+            // Slowloris: a client that dribbles its headers or its body is cut off, so it cannot hold a connection open.
+            k.Limits.RequestHeadersTimeout = builder.Configuration.GetValue("RequestHeadersTimeout", TimeSpan.FromSeconds(10));
+            k.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
         });
     }
 
@@ -98,6 +95,7 @@ public static class WebApp
             h.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
             await next();
         });
+        app.Use(RefuseDeclaredOversizedBody);
         app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();
@@ -112,6 +110,38 @@ public static class WebApp
         app.MapRecommendationApi();
         app.MapTopicApi();
         app.MapRazorPages();
+    }
+
+    /// <summary>
+    /// A body whose declared length is over the server's limit is a 413 before anything reads it: otherwise the first
+    /// reader decides what its failure looks like (the antiforgery check of a form page answers a 400).
+    /// </summary>
+    private static Task RefuseDeclaredOversizedBody(HttpContext context, RequestDelegate next)
+    {
+        var max = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+        // Not again when the error page re-runs the request to describe this very refusal.
+        if (context.Request.ContentLength is { } length && length > max && context.Features.Get<IExceptionHandlerFeature>() is null)
+            throw new BadHttpRequestException($"The request body is {length:N0} bytes; at most {max:N0} are accepted.", StatusCodes.Status413PayloadTooLarge);
+        return next(context);
+    }
+
+    /// <summary>
+    /// A store outage says so, with Retry-After. A request the server refused (a body that is not the JSON asked for, too
+    /// deep, too large, …) says why: the framework's own message, plus the JSON reader's, which names the position. Any
+    /// other exception stays a bare 500.
+    /// </summary>
+    private static void Describe(ProblemDetailsContext context)
+    {
+        // A store that cannot answer now (locked, unreachable) is a 503 (StatusFor) that says so and when to come back.
+        if (context.Exception is { } e && StorageSetup.IsUnavailable(e))
+        {
+            context.ProblemDetails.Title = "Store unavailable";
+            context.ProblemDetails.Detail = "The database is not answering (locked or unreachable); please try again shortly.";
+            context.HttpContext.Response.Headers.RetryAfter = "5";
+            return;
+        }
+        if (context.Exception is not BadHttpRequestException bad || context.ProblemDetails.Detail is not null) return;
+        context.ProblemDetails.Detail = bad.InnerException is System.Text.Json.JsonException json ? $"{bad.Message} {json.Message}" : bad.Message;
     }
 
     private static bool IsApi(HttpContext c) =>
