@@ -106,10 +106,21 @@ internal abstract class BulkInsert(PaperboyDb db)
             var stage = $"CREATE TEMPORARY TABLE {target} (LIKE {Quoted(table)}) ON COMMIT DROP";
             var move = $"INSERT INTO {Quoted(table)} ({names}) SELECT {names} FROM {target} ON CONFLICT DO NOTHING; DROP TABLE {target}";
             if (skipExisting) await Db.Database.ExecuteSqlRawAsync(stage, ct);
+            // A bulk statement's time grows with the batch (a 200k-paper file is one transaction, 48 band rows a paper):
+            // no statement timeout here, as for the load itself; cancellation still stops it.
+            var timeout = Db.Database.GetCommandTimeout();
+            Db.Database.SetCommandTimeout(0);
+            try { await CopyAsync(connection, target, names, columns, rows, skipExisting ? move : null, ct); }
+            finally { Db.Database.SetCommandTimeout(timeout); }
+        }
+
+        private async Task CopyAsync(NpgsqlConnection connection, string target, string names, List<IProperty> columns, IEnumerable<object?[]> rows, string? move, CancellationToken ct)
+        {
             // The types EF gives these columns' parameters, so Npgsql encodes each value as SaveChanges would.
             var types = columns.Select(c => c.GetRelationalTypeMapping().StoreTypeNameBase).ToArray();
             await using (var copy = await connection.BeginBinaryImportAsync($"COPY {target} ({names}) FROM STDIN (FORMAT BINARY)", ct))
             {
+                copy.Timeout = TimeSpan.Zero;   // infinite
                 foreach (var row in rows)
                 {
                     await copy.StartRowAsync(ct);
@@ -119,7 +130,7 @@ internal abstract class BulkInsert(PaperboyDb db)
                 }
                 await copy.CompleteAsync(ct);
             }
-            if (skipExisting) await Db.Database.ExecuteSqlRawAsync(move, ct);
+            if (move is not null) await Db.Database.ExecuteSqlRawAsync(move, ct);
         }
     }
 }
