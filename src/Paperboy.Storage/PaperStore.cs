@@ -288,13 +288,19 @@ public sealed partial class PaperStore(IDbContextFactory<PaperboyDb> factory, Ti
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         DateOnly? first = period.First, last = period.Last;
-        var q = db.Papers.AsNoTracking().Where(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) >= first && EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) <= last);
-        var total = await q.CountAsync(ct);
-        var papers = await q.OrderByDescending(p => p.Upvotes + p.MemberVotes)
+        return await BoardPageAsync(db.Papers.AsNoTracking().Where(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) >= first && EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) <= last),
+            limit, offset, ct);
+    }
+
+    /// <summary>One page of <paramref name="papers"/> in board order (upvotes, then newest day, then title), with their count.</summary>
+    internal static async Task<(List<Paper> Papers, int Total)> BoardPageAsync(IQueryable<Paper> papers, int limit, int offset, CancellationToken ct)
+    {
+        var total = await papers.CountAsync(ct);
+        var page = await papers.OrderByDescending(p => p.Upvotes + p.MemberVotes)
             .ThenByDescending(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay))
             .ThenBy(p => p.Title)
             .Skip(offset).Take(limit).ToListAsync(ct);
-        return (papers, total);
+        return (page, total);
     }
 
     /// <summary>The newest papers placed before <paramref name="day"/>: newest day first, by upvotes within a day.</summary>

@@ -109,13 +109,8 @@ public sealed class TopicStore(IDbContextFactory<PaperboyDb> factory)
     public async Task<(List<Paper> Papers, int Total)> PapersAsync(int topicId, int limit, int offset, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var q = db.Papers.AsNoTracking().Where(p => db.PaperTopics.Any(t => t.PaperId == p.Id && t.TopicId == topicId));
-        var total = await q.CountAsync(ct);
-        var papers = await q.OrderByDescending(p => p.Upvotes + p.MemberVotes)
-            .ThenByDescending(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay))
-            .ThenBy(p => p.Title)
-            .Skip(offset).Take(limit).ToListAsync(ct);
-        return (papers, total);
+        return await PaperStore.BoardPageAsync(db.Papers.AsNoTracking().Where(p => db.PaperTopics.Any(t => t.PaperId == p.Id && t.TopicId == topicId)),
+            limit, offset, ct);
     }
 
     /// <summary>The topics of these papers (papers without one are left out).</summary>
