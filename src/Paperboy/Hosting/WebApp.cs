@@ -38,6 +38,8 @@ public static class WebApp
         services.AddPaperboy(builder.Configuration);
         services.AddCommunity(builder.Configuration);
         services.AddSubscriptions();
+        services.AddSingleton<Subscriptions.ConfirmationMailer>();
+        services.AddHostedService(sp => sp.GetRequiredService<Subscriptions.ConfirmationMailer>());
         services.AddDigests(builder.Configuration);
         services.AddHostedService<DigestScheduler>();   // does nothing when Digests:Enabled is false
         services.AddHostedService<Harvesting.HarvestScheduler>();   // does nothing when Harvest:Schedule is empty

@@ -84,6 +84,7 @@ public sealed class OwaspTests(SharedTestHost shared) : IClassFixture<SharedTest
         [typeof(Paperboy.Pages.Account.SignOutModel)] = ["/account/signout"],
         [typeof(Paperboy.Pages.Subscribe.SubscribeModel)] = ["/subscribe"],
         [typeof(Paperboy.Pages.Subscribe.PreferencesModel)] = ["/subscribe/preferences?token=x"],
+        [typeof(Paperboy.Pages.Subscribe.ConfirmModel)] = ["/subscribe/confirm?token=x"],
         [typeof(Paperboy.Pages.Collections.IndexModel)] = ["/collections?handler=Create"],
         [typeof(Paperboy.Pages.Collections.ItemsModel)] = [$"/collections/items?handler=Add&collectionId={collectionId}&paperId={paperId}", $"/collections/items?handler=Remove&collectionId={collectionId}&paperId={paperId}"],
         [typeof(Paperboy.Pages.Collections.ShowModel)] = [$"/collections/{collectionId}?handler=Update", $"/collections/{collectionId}?handler=Delete", $"/collections/{collectionId}?handler=Remove&paperId={paperId}"],

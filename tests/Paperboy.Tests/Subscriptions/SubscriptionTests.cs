@@ -31,6 +31,14 @@ public sealed partial class SubscriptionTests(SmtpServer smtp) : IClassFixture<S
             ["Form.Email"] = email, ["Form.Frequency"] = frequency, ["Form.IncludeTrending"] = trending ? "true" : "false",
         });
 
+    /// <summary>Follows a confirmation link as a person does: the page, then its button.</summary>
+    private static async Task<HttpResponseMessage> ConfirmAsync(HttpClient browser, string link)
+    {
+        var path = new Uri(link).PathAndQuery;
+        await browser.GetAsync(path);
+        return await Members.PostFormAsync(browser, path, []);
+    }
+
     private List<MimeKit.MimeMessage> MailsTo(string email) =>
         smtp.Messages.Where(m => m.To.Mailboxes.Any(a => a.Address == email)).ToList();
 
@@ -60,10 +68,23 @@ public sealed partial class SubscriptionTests(SmtpServer smtp) : IClassFixture<S
         Assert.NotEmpty(link);
         Assert.Null((await store.FindByEmailAsync(email))!.ConfirmedAt);
 
-        var confirmed = await browser.GetAsync(new Uri(link).PathAndQuery);
+        // Following the link (what a mail filter's link scanner also does) only shows a button.
+        var shown = await browser.GetAsync(new Uri(link).PathAndQuery);
+        Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
+        Assert.Contains("<button type=\"submit\">Confirm my subscription</button>", await shown.Content.ReadAsStringAsync());
+        Assert.Null((await store.FindByEmailAsync(email))!.ConfirmedAt);
+
+        var confirmed = await ConfirmAsync(browser, link);
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
         Assert.Contains("Your subscription is confirmed", await confirmed.Content.ReadAsStringAsync());
         Assert.True((await store.FindByEmailAsync(email))!.Active);
+
+        // The button without the form's antiforgery token changes nothing for anyone.
+        var (other, _) = await store.RequestAsync(Email("forged"), SubscriptionFrequency.Daily, true, null);
+        var forged = await browser.PostAsync("/subscribe/confirm?token=" + Uri.EscapeDataString(host.Get<SubscriptionTokens>().Create(other.Id, SubscriptionTokens.Confirm)),
+            new FormUrlEncodedContent([]));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Null((await store.FindAsync(other.Id))!.ConfirmedAt);
     }
 
     [Fact]
@@ -79,7 +100,7 @@ public sealed partial class SubscriptionTests(SmtpServer smtp) : IClassFixture<S
         Assert.Equal("List-Unsubscribe=One-Click", mail.Headers["List-Unsubscribe-Post"]);
         var match = Regex.Match(header!, @"^<(https?://[^>]+/subscribe/unsubscribe\?token=[^>]+)>$");
         Assert.True(match.Success, header);
-        await browser.GetAsync(new Uri(ConfirmLink().Match(mail.TextBody!).Value).PathAndQuery);
+        await ConfirmAsync(browser, ConfirmLink().Match(mail.TextBody!).Value);
 
         // What a mail reader sends: a bare POST, no cookies, no antiforgery token.
         using var reader = host.App.GetTestClient();
@@ -116,20 +137,20 @@ public sealed partial class SubscriptionTests(SmtpServer smtp) : IClassFixture<S
         var known = Email("known");
         await SubscribeAsync(browser, known);
         var mail = await smtp.WaitForMessageAsync(m => m.To.Mailboxes.Any(a => a.Address == known));
-        await browser.GetAsync(new Uri(ConfirmLink().Match(mail.TextBody!).Value).PathAndQuery);
+        await ConfirmAsync(browser, ConfirmLink().Match(mail.TextBody!).Value);
         Assert.True((await host.Get<SubscriptionStore>().FindByEmailAsync(known))!.Active);
 
         var stranger = Members.BrowserClient(host);
         var fresh = Email("fresh");
-        var forFresh = await SubscribeAsync(stranger, fresh);
         var forKnown = await SubscribeAsync(stranger, known.ToUpperInvariant(), "Weekly", trending: false);
+        var forFresh = await SubscribeAsync(stranger, fresh);
         Assert.Equal(forFresh.StatusCode, forKnown.StatusCode);
         var freshText = PageSection().Match(await forFresh.Content.ReadAsStringAsync()).Value;
         var knownText = PageSection().Match(await forKnown.Content.ReadAsStringAsync()).Value;
         Assert.Contains("Check your inbox", freshText);
         Assert.Equal(freshText, knownText);
 
-        // Mail is handed over before the page answers: what has arrived is all there will be.
+        // Confirmation mails go out in the order asked for: once the fresh address's has arrived, any for the known one would have too.
         await smtp.WaitForMessageAsync(m => m.To.Mailboxes.Any(a => a.Address == fresh));
         Assert.Single(MailsTo(known));
         // ...and a stranger changed nothing about the subscriber's choices.
@@ -137,6 +158,37 @@ public sealed partial class SubscriptionTests(SmtpServer smtp) : IClassFixture<S
         Assert.Equal(SubscriptionFrequency.Daily, after!.Frequency);
         Assert.True(after.IncludeTrending);
         Assert.True(after.Active);
+    }
+
+    [Fact]
+    public async Task The_page_answers_without_waiting_for_the_mail_server_and_a_refused_confirmation_is_sent_again()
+    {
+        await using var controlled = await Digests.ControlledSmtpServer.StartAsync();
+        await using var host = await TestHost.StartAsync(false, $"--Smtp:Host={controlled.Host}", $"--Smtp:Port={controlled.Port}", "--Smtp:Security=None");
+        using var browser = Members.BrowserClient(host);
+
+        // A mail server that holds every message: the page has answered while the mail is still being handed over.
+        controlled.Hold(true);
+        var held = Email("held");
+        var answer = await SubscribeAsync(browser, held);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Contains("Check your inbox", await answer.Content.ReadAsStringAsync());
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (controlled.Holding == 0 && DateTime.UtcNow < until) await Task.Delay(50);
+        Assert.Equal(1, controlled.Holding);
+        controlled.Hold(false);
+        await controlled.WaitForMessageAsync(m => m.To.Mailboxes.Any(a => a.Address == held));
+
+        // A mail server that refuses (451) and then recovers: the confirmation is tried again after a back-off.
+        controlled.Refuse(true);
+        var refused = Email("refused");
+        Assert.Equal(HttpStatusCode.OK, (await SubscribeAsync(browser, refused)).StatusCode);
+        await Task.Delay(1500);
+        Assert.DoesNotContain(controlled.Messages, m => m.To.Mailboxes.Any(a => a.Address == refused));
+        controlled.Refuse(false);
+        var mail = await controlled.WaitForMessageAsync(m => m.To.Mailboxes.Any(a => a.Address == refused), TimeSpan.FromSeconds(30));
+        Assert.Equal(SubscriptionMail.ConfirmSubject, mail.Subject);
+        Assert.Single(controlled.Messages, m => m.To.Mailboxes.Any(a => a.Address == refused));
     }
 
     [Fact]
@@ -158,6 +210,9 @@ public sealed partial class SubscriptionTests(SmtpServer smtp) : IClassFixture<S
             var page = await browser.GetAsync("/subscribe/confirm?token=" + Uri.EscapeDataString(token));
             Assert.Equal(HttpStatusCode.BadRequest, page.StatusCode);
             Assert.Contains("invalid or has expired", await page.Content.ReadAsStringAsync());
+            var post = await Members.PostFormAsync(browser, "/subscribe/confirm?token=" + Uri.EscapeDataString(token), [], formPage: "/subscribe");
+            Assert.Equal(HttpStatusCode.BadRequest, post.StatusCode);
+            Assert.Contains("invalid or has expired", await post.Content.ReadAsStringAsync());
         }
         Assert.Null((await store.FindAsync(pending.Id))!.ConfirmedAt);
 

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
 using Paperboy.Accounts;
-using Paperboy.Mail;
 using Paperboy.Storage;
 using Paperboy.Subscriptions;
 
@@ -16,7 +15,7 @@ namespace Paperboy.Pages.Subscribe;
 /// unknown, pending or already subscribed, so the page tells nobody who reads Paperboy's mails.
 /// </summary>
 [EnableRateLimiting(CommunitySetup.Limits.Subscribe)]
-public sealed partial class SubscribeModel(SubscriptionStore store, SubscriptionMail mail, SubscriptionLinks links, ILogger<SubscribeModel> log) : PageModel
+public sealed partial class SubscribeModel(SubscriptionStore store, ConfirmationMailer mailer) : PageModel
 {
     public sealed class Input
     {
@@ -41,16 +40,8 @@ public sealed partial class SubscribeModel(SubscriptionStore store, Subscription
 
         var userId = User.Identity?.IsAuthenticated == true ? User.FindFirstValue(ClaimTypes.NameIdentifier) : null;
         var (subscription, outcome) = await store.RequestAsync(Form.Email, Form.Frequency, Form.IncludeTrending, Form.SavedQuery, userId, ct);
-        if (outcome == SubscribeOutcome.ConfirmationDue)
-        {
-            try { await mail.SendConfirmationAsync(subscription, links.SiteUrl, ct); }
-            catch (MailDeliveryException e)
-            {
-                log.LogWarning(e, "Could not send a subscription confirmation");
-                ModelState.AddModelError(string.Empty, "The confirmation mail could not be sent just now. Try again later.");
-                return Page();
-            }
-        }
+        // Queued, not sent here: the answer takes the same time whether or not the address was known.
+        if (outcome == SubscribeOutcome.ConfirmationDue) mailer.Enqueue(subscription.Id);
         Sent = true;
         return Page();
     }
