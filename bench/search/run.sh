@@ -94,6 +94,14 @@ healthy_s=$(secs "$t0" "$(now)")
 echo "$(date +%H:%M:%S.%3N) run.sh: /healthz 200" >>"$serve_log"
 rss_ready=$(rss); cpu_ready=$(cpu)
 log "healthy after $healthy_s s (RSS $rss_ready MB, CPU $cpu_ready s)"
+# The topic map is computed in the background after /healthz (once; later starts read it from the store). Measuring
+# while it runs would measure the map, so wait for it.
+t1=$(now)
+until curl -s -m 5 "$base/healthz" | grep -q '"topicMap":"ready"'; do
+  kill -0 "$pid" 2>/dev/null || { tail -n 30 "$serve_log" >&2; log "serve exited"; exit 1; }
+  sleep 1
+done
+log "topic map ready after a further $(secs "$t1" "$(now)") s"
 
 # Sanity: how many of the first 100 queries find something (lexical and hybrid).
 check() {

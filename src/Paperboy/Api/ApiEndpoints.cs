@@ -111,7 +111,7 @@ public static class ApiEndpoints
             period.Previous.Key, period.Next.Key, papers.Select(p => PaperJson.From(p, req)).ToList()));
     }
 
-    private static async Task<IResult> HealthAsync(PaperStore store, Indexer indexer, IndexHolder indexes, TopicMap topicMap, CancellationToken ct)
+    private static async Task<IResult> HealthAsync(PaperStore store, Indexer indexer, IndexHolder indexes, TopicMap topicMap, ILoggerFactory logs, CancellationToken ct)
     {
         try
         {
@@ -128,7 +128,9 @@ public static class ApiEndpoints
         }
         catch (Exception e) when (e is System.Data.Common.DbException || StorageSetup.IsUnavailable(e))
         {
-            return TypedResults.Json(new { status = "unavailable", error = e.Message }, statusCode: 503);
+            // The database's own message (host names, file paths) is for the log, not for whoever polls /healthz.
+            logs.CreateLogger("Paperboy.Health").LogWarning(e, "Health check: the store is unavailable");
+            return TypedResults.Json(new { status = "unavailable", error = "The store is locked or cannot be reached." }, statusCode: 503);
         }
     }
 

@@ -67,13 +67,16 @@ public static class CliApp
     }
 
     /// <summary>A full disk or an unavailable database, described for the operator; null for anything else.</summary>
-    private static string? StoreFailure(Exception e)
+    internal static string? StoreFailure(Exception e)
     {
         for (var x = e; x is not null; x = x.InnerException)
         {
             if (x is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 } || x is IOException { HResult: 28 } || x is IOException io && io.Message.Contains("No space left", StringComparison.Ordinal))
                 return "the disk holding the data directory is full: free some space and run the command again";
             if (x is Npgsql.PostgresException { SqlState: "53100" }) return "PostgreSQL's disk is full: free some space and run the command again";
+            // A statement that ran past its time limit is not an unreachable database, though Npgsql calls both transient.
+            if (x is TimeoutException || x is Npgsql.PostgresException { SqlState: "57014" })
+                return "a database statement took longer than its time limit (the database is overloaded, or the work is larger than the limit allows): the transaction it was part of was rolled back";
         }
         return Paperboy.Storage.StorageSetup.IsUnavailable(e) ? "the store is unavailable (locked by another process, or the database cannot be reached): try again shortly" : null;
     }

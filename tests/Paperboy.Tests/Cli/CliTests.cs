@@ -197,4 +197,16 @@ public sealed class CliTests(SeededDataDir data) : IClassFixture<SeededDataDir>
         AssertExit(0, s);
         Assert.Contains("Learning Hierarchical Polynomials with Three-Layer Neural Networks", s.Stdout);
     }
+
+    [Fact]
+    public void A_statement_timeout_is_named_as_such_and_not_as_an_unreachable_store()
+    {
+        var timeout = new Npgsql.NpgsqlException("Exception while reading from stream", new TimeoutException("Timeout during reading attempt"));
+        Assert.True(Paperboy.Storage.StorageSetup.IsUnavailable(timeout));   // Npgsql calls it transient...
+        var said = Paperboy.Cli.CliApp.StoreFailure(new InvalidOperationException("wrapped", timeout));
+        Assert.NotNull(said);
+        Assert.Contains("longer than its time limit", said);                  // ...the operator is told what happened
+        Assert.Contains("unavailable", Paperboy.Cli.CliApp.StoreFailure(new Npgsql.NpgsqlException("Failed to connect to 127.0.0.1:1", new System.Net.Sockets.SocketException(111))));
+        Assert.Null(Paperboy.Cli.CliApp.StoreFailure(new FormatException("not a store problem")));
+    }
 }

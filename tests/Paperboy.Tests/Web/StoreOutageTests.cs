@@ -91,7 +91,12 @@ public sealed class StoreOutageTests
         }
         using var health = await host.Client.GetAsync("/healthz");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
-        Assert.Contains("\"unavailable\"", await health.Content.ReadAsStringAsync());
+        var healthBody = await health.Content.ReadAsStringAsync();
+        Assert.Contains("\"unavailable\"", healthBody);
+        // The database's own words (host, port, file, SQLite's message) stay in the log.
+        Assert.Contains("locked or cannot be reached", healthBody);
+        Assert.DoesNotContain("127.0.0.1", healthBody);
+        Assert.DoesNotContain("database is locked", healthBody);
     }
 
     private static async Task AssertServingAgainAsync(TestHost host, string id)
