@@ -109,23 +109,18 @@ public static class CollectionEndpoints
     }
 
     /// <summary>The Atom feed of a public collection; a private one has none (404), whoever asks.</summary>
-    private static async Task<IResult> FeedAsync(long id, HttpRequest req, CollectionStore collections, PaperStore papers, CancellationToken ct)
+    private static async Task<IResult> FeedAsync(long id, HttpRequest req, CollectionStore collections, PaperStore papers, TimeProvider clock, CancellationToken ct)
     {
         var c = await collections.VisibleAsync(id, viewerId: null, ct);
         if (c is null) return TypedResults.NotFound();
         var entries = await collections.EntriesAsync(id, 100, ct);
         var found = (await papers.GetManyAsync(entries.Select(e => e.PaperId).ToList(), ct)).ToDictionary(p => p.Id);
-        var site = $"{req.Scheme}://{req.Host}{req.PathBase}";
+        var site = FeedEndpoints.Site(req);
         var page = $"{site}/collections/{c.Id}";
-        var items = entries.Where(e => found.ContainsKey(e.PaperId)).Select(e =>
-        {
-            var p = found[e.PaperId];
-            var link = $"{site}/papers/{Uri.EscapeDataString(p.Id)}";
-            return new AtomEntry(link, p.Title, link, e.AddedAt, p.Abstract);
-        }).ToList();
-        var updated = entries.Select(e => e.AddedAt).Append(c.UpdatedAt).Max();
-        var xml = AtomFeed.Write(page, c.Name, c.Description, $"{page}/feed.atom", page, c.Owner, updated, items);
-        return TypedResults.Bytes(xml, AtomFeed.ContentType);
+        // Entries are dated by when they were added; an empty collection's feed is as new as the collection.
+        var items = entries.Where(e => found.ContainsKey(e.PaperId)).Select(e => (found[e.PaperId], (DateTimeOffset)e.AddedAt)).ToList();
+        return FeedEndpoints.Feed(site, page, c.Name, c.Description, $"{page}/feed.atom", items, clock, c.Owner,
+            updated: items.Select(i => i.Item2).Append(c.UpdatedAt).Max());
     }
 
     public static CollectionJson Json(CollectionView c, string? viewer, HttpRequest req)

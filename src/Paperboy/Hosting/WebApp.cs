@@ -111,6 +111,7 @@ public static class WebApp
         app.MapCollectionApi();
         app.MapRecommendationApi();
         app.MapTopicApi();
+        Feeds.FeedEndpoints.MapFeeds(app);
         app.MapRazorPages();
     }
 
