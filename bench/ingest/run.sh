@@ -5,7 +5,8 @@
 # until /healthz is 200 (the indexes built once from the store), and checks that a search finds a loaded paper; then
 # waits for the topic map (computed in the background after /healthz) and reads serve's RSS once it is idle, and
 # restarts serve to time a cold start with the indexes on disk. The serve log has each rebuild phase's time.
-# Environment: SEED (1), BATCH (the loader's default), KEEP_DATA (0). Everything lands in bench/ingest/out/.
+# Environment: SEED (1), BATCH (the loader's default), KEEP_DATA (0), DLL (a published paperboy.dll to run instead of
+# this checkout's, e.g. an older commit's). Everything lands in bench/ingest/out/.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 here="$root/bench/ingest"
@@ -28,8 +29,11 @@ if [ ! -s "$snapshot" ]; then
 fi
 size_mb=$(awk -v b="$(stat -L -c %s "$snapshot")" 'BEGIN { printf "%.0f", b / 1048576 }')
 
-"$root/paperboy" --help >/dev/null            # build outside the timing
-dll="$root/artifacts/paperboy/paperboy.dll"
+if [ -n "${DLL:-}" ]; then dll="$DLL"          # another build's paperboy.dll, for a side-by-side comparison
+else
+  "$root/paperboy" --help >/dev/null            # build outside the timing
+  dll="$root/artifacts/paperboy/paperboy.dll"
+fi
 data="$out/data-$n"
 rm -rf "$data"
 pid=""

@@ -26,6 +26,8 @@ public sealed partial class PaperStore
         var done = 0;
         var todo = new List<string>();
         var queued = new HashSet<string>(StringComparer.Ordinal);
+        // Full buckets keep their first members, so the same stored papers come back as candidates batch after batch.
+        var shingles = new ShingleCache(ShingleCacheBytes);
         while (true)
         {
             List<(long Seq, string PaperId)> page;
@@ -38,7 +40,7 @@ public sealed partial class PaperStore
             foreach (var (_, id) in page) if (queued.Add(id)) todo.Add(id);
             if (todo.Count >= RelationBatch || (page.Count == 0 && todo.Count > 0))
             {
-                done += await FindRelationsOfAsync(todo, ct);
+                done += await FindRelationsOfAsync(todo, shingles, ct);
                 progress?.Invoke(done);
                 todo.Clear();
                 queued.Clear();
@@ -48,7 +50,7 @@ public sealed partial class PaperStore
     }
 
     /// <summary>One batch of <see cref="FindRelationsAsync"/>: the papers of <paramref name="ids"/> that exist and have no bands.</summary>
-    private async Task<int> FindRelationsOfAsync(List<string> ids, CancellationToken ct)
+    private async Task<int> FindRelationsOfAsync(List<string> ids, ShingleCache shingles, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -57,11 +59,14 @@ public sealed partial class PaperStore
         foreach (var chunk in ids.Chunk(Chunk))
         {
             banded.UnionWith(await db.Bands.Where(b => chunk.Contains(b.PaperId)).Select(b => b.PaperId).Distinct().ToListAsync(ct));
-            foreach (var p in await db.Papers.AsNoTracking().Where(p => chunk.Contains(p.Id)).ToListAsync(ct)) papers[p.Id] = p;
+            // Only what the comparison reads: the whole paper would deserialise its JSON columns for nothing.
+            foreach (var p in await db.Papers.AsNoTracking().Where(p => chunk.Contains(p.Id))
+                         .Select(p => new Paper { Id = p.Id, Title = p.Title, Abstract = p.Abstract }).ToListAsync(ct))
+                papers[p.Id] = p;
         }
         var batch = ids.Where(id => papers.ContainsKey(id) && !banded.Contains(id)).Select(id => papers[id]).ToList();
         if (batch.Count == 0) return 0;
-        var related = new RelationFinder(db, clock.GetUtcNow().UtcDateTime);
+        var related = new RelationFinder(db, clock.GetUtcNow().UtcDateTime, shingles: shingles);
         await related.PrefetchAsync(batch, ct);
         foreach (var paper in batch) await related.IndexAsync(paper, papers, isNew: true, ct);
         await related.SaveAsync(ct);
@@ -76,16 +81,38 @@ public sealed partial class PaperStore
     /// <paramref name="deferred"/> (a bulk load): papers are left without bands, for <see cref="FindRelationsAsync"/> to
     /// take in the same order once the load is done; a paper whose text changed loses its old bands so it is taken too.
     /// </summary>
-    private sealed class RelationFinder(PaperboyDb db, DateTime now, bool deferred = false)
+    /// <summary>Memory for the shingles of stored candidates kept across the batches of one near-duplicate pass.</summary>
+    private const long ShingleCacheBytes = 256L << 20;
+
+    /// <summary>
+    /// Shingles of papers by id, up to a memory budget: when full it is emptied and fills again with the papers the
+    /// next batches meet (those are what the full buckets keep returning).
+    /// </summary>
+    private sealed class ShingleCache(long budget)
     {
+        private readonly Dictionary<string, NearDuplicates.Shingles> _byId = new(StringComparer.Ordinal);
+        private long _bytes;
+
+        public bool TryGet(string id, out NearDuplicates.Shingles shingles) => _byId.TryGetValue(id, out shingles!);
+
+        public void Add(string id, NearDuplicates.Shingles shingles)
+        {
+            if (_bytes + shingles.Bytes > budget) { _byId.Clear(); _bytes = 0; }
+            if (_byId.TryAdd(id, shingles)) _bytes += shingles.Bytes + 2 * id.Length + 48;
+        }
+    }
+
+    private sealed class RelationFinder(PaperboyDb db, DateTime now, bool deferred = false, ShingleCache? shingles = null)
+    {
+        private readonly ShingleCache _shingles = shingles ?? new ShingleCache(ShingleCacheBytes / 8);
         // What this batch adds: band keys → new members, and relations. Written at the end with prepared statements
         // (SaveAsync): a paper has 48 band rows, and tracking them as entities made a large import several times slower.
         private readonly Dictionary<long, List<string>> _pending = [];
         private readonly Dictionary<(string, string), NearDuplicates.Match> _relations = [];
         // The stored members of the buckets of the batch's band keys, read once for the whole batch.
         private readonly Dictionary<long, List<string>> _stored = [];
-        // Band keys computed once per paper object (the prefetch needs them too), on both cores.
-        private readonly Dictionary<Paper, (string Title, string Abstract, long[] Keys)> _keys = new(ReferenceEqualityComparer.Instance);
+        // Shingles and band keys computed once per paper object (the prefetch needs them too), on both cores.
+        private readonly Dictionary<Paper, (string Title, string Abstract, NearDuplicates.Shingles Shingles, long[] Keys)> _keys = new(ReferenceEqualityComparer.Instance);
         // Candidate pairs found in the store rather than in the batch: read in a few queries and compared on both cores
         // when the batch is saved (reading them one by one was most of a bulk load's time), with this paper's shingles.
         private readonly List<(string Id, NearDuplicates.Shingles Mine, string Other)> _unchecked = [];
@@ -94,7 +121,8 @@ public sealed partial class PaperStore
         public async Task PrefetchAsync(IEnumerable<Paper> batch, CancellationToken ct)
         {
             if (deferred) return;
-            foreach (var (p, k) in batch.AsParallel().AsOrdered().Select(p => (p, NearDuplicates.BandKeys(p))).ToList()) _keys[p] = (p.Title, p.Abstract, k);
+            foreach (var (p, sh) in batch.AsParallel().AsOrdered().Select(p => (p, NearDuplicates.Shingles.Of(p))).ToList())
+                _keys[p] = (p.Title, p.Abstract, sh, NearDuplicates.BandKeys(sh));
             var keys = _keys.Values.SelectMany(k => k.Keys).Distinct().ToList();
             foreach (var k in keys) _stored[k] = [];
             foreach (var chunk in keys.Chunk(5_000))
@@ -106,7 +134,9 @@ public sealed partial class PaperStore
         {
             if (!isNew) await db.Bands.Where(b => b.PaperId == paper.Id).ExecuteDeleteAsync(ct);
             if (deferred) return;
-            var keys = _keys.Remove(paper, out var cached) && (cached.Title, cached.Abstract) == (paper.Title, paper.Abstract) ? cached.Keys : NearDuplicates.BandKeys(paper);
+            var (mine, keys) = _keys.TryGetValue(paper, out var cached) && (cached.Title, cached.Abstract) == (paper.Title, paper.Abstract)
+                ? (cached.Shingles, cached.Keys) : (NearDuplicates.Shingles.Of(paper), (long[]?)null);
+            keys ??= NearDuplicates.BandKeys(mine);
             // A merged paper's new text may have keys the prefetch did not see. Buckets are bounded
             // (NearDuplicates.MaxBucket), so this reads at most bands × bucket rows.
             var missing = keys.Where(k => !_stored.ContainsKey(k)).ToList();
@@ -126,12 +156,12 @@ public sealed partial class PaperStore
                 if (bucket.Count < NearDuplicates.MaxBucket && !bucket.Contains(paper.Id)) pending.Add(paper.Id);
             }
             if (shared.Count == 0) return;
-            var mine = NearDuplicates.Shingles.Of(paper);
             // The candidates sharing the most bands have the highest estimated similarity: check those exactly.
             foreach (var id in shared.OrderByDescending(x => x.Value).ThenBy(x => x.Key, StringComparer.Ordinal).Take(NearDuplicates.MaxCandidates).Select(x => x.Key))
             {
                 if (!known.TryGetValue(id, out var other)) { _unchecked.Add((paper.Id, mine, id)); continue; }
-                if (NearDuplicates.Compare(mine, NearDuplicates.Shingles.Of(other)) is { } match) Relate(paper.Id, other.Id, match);
+                var theirs = _keys.TryGetValue(other, out var k) && (k.Title, k.Abstract) == (other.Title, other.Abstract) ? k.Shingles : NearDuplicates.Shingles.Of(other);
+                if (NearDuplicates.Compare(mine, theirs) is { } match) Relate(paper.Id, other.Id, match);
             }
         }
 
@@ -145,10 +175,20 @@ public sealed partial class PaperStore
         private async Task CheckStoredCandidatesAsync(CancellationToken ct)
         {
             if (_unchecked.Count == 0) return;
-            var others = new Dictionary<string, Paper>(StringComparer.Ordinal);
-            foreach (var chunk in _unchecked.Select(u => u.Other).Distinct().Chunk(Chunk))
-                foreach (var p in await db.Papers.AsNoTracking().Where(p => chunk.Contains(p.Id)).ToListAsync(ct)) others[p.Id] = p;
-            var shingles = others.Values.AsParallel().ToDictionary(p => p.Id, NearDuplicates.Shingles.Of, StringComparer.Ordinal);
+            var shingles = new Dictionary<string, NearDuplicates.Shingles>(StringComparer.Ordinal);
+            var missing = new List<string>();
+            foreach (var id in _unchecked.Select(u => u.Other).Distinct())
+                if (_shingles.TryGet(id, out var known)) shingles[id] = known;
+                else missing.Add(id);
+            foreach (var chunk in missing.Chunk(Chunk))
+            {
+                var texts = await db.Papers.AsNoTracking().Where(p => chunk.Contains(p.Id)).Select(p => new { p.Id, p.Title, p.Abstract }).ToListAsync(ct);
+                foreach (var (id, sh) in texts.AsParallel().Select(t => (t.Id, NearDuplicates.Shingles.Of(t.Title, t.Abstract))).ToList())
+                {
+                    shingles[id] = sh;
+                    _shingles.Add(id, sh);
+                }
+            }
             var matches = _unchecked.AsParallel().AsOrdered()
                 .Select(u => shingles.TryGetValue(u.Other, out var theirs) ? (u.Id, u.Other, Match: NearDuplicates.Compare(u.Mine, theirs)) : (u.Id, u.Other, Match: null))
                 .ToList();

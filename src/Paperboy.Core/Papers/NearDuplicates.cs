@@ -41,18 +41,30 @@ public static class NearDuplicates
     public sealed record Match(string Kind, double Similarity);
 
     /// <summary>The LSH band keys of a paper: text bands then title bands, each key mixing in its band number.</summary>
-    public static long[] BandKeys(Paper p)
+    public static long[] BandKeys(Paper p) => BandKeys(Shingles.Of(p));
+
+    /// <inheritdoc cref="BandKeys(Paper)"/>
+    public static long[] BandKeys(Shingles shingles)
     {
         var keys = new List<long>(TextBands + TitleBands);
-        Band(keys, Signature(TextShingles(p), TextPermutations, seed: 0), TextBands, offset: 0);
-        Band(keys, Signature(TitleShingles(p.Title), TitlePermutations, seed: 1), TitleBands, offset: TextBands);
+        Band(keys, Signature(shingles.Text, TextPermutations, seed: 0), TextBands, offset: 0);
+        Band(keys, Signature(shingles.Title, TitlePermutations, seed: 1), TitleBands, offset: TextBands);
         return keys.ToArray();
     }
 
-    /// <summary>A paper's two shingle sets, computed once when it is compared with several candidates.</summary>
-    public sealed record Shingles(HashSet<string> Text, HashSet<string> Title)
+    /// <summary>
+    /// A paper's two shingle sets, each as the sorted, distinct 64-bit hashes (XxHash64 of the UTF-8 shingle) that the
+    /// MinHash signature is made of, computed once when it is compared with several candidates. Comparing hashes
+    /// instead of strings is exact unless two different shingles of the pair share a 64-bit hash (about 1 in 10^14 for
+    /// two abstracts), and it costs a merge of two short arrays instead of hashing strings.
+    /// </summary>
+    public sealed record Shingles(ulong[] Text, ulong[] Title)
     {
-        public static Shingles Of(Paper p) => new(TextShingles(p), TitleShingles(p.Title));
+        public static Shingles Of(Paper p) => Of(p.Title, p.Abstract);
+        public static Shingles Of(string title, string @abstract) => new(Hashes(TextShingles(title, @abstract)), Hashes(TitleShingles(title)));
+
+        /// <summary>Memory held, roughly (for a bounded cache).</summary>
+        public int Bytes => 64 + 8 * (Text.Length + Title.Length);
     }
 
     /// <summary>Whether two papers are near-duplicates, by exact Jaccard of their shingle sets; null when not.</summary>
@@ -67,9 +79,9 @@ public static class NearDuplicates
         return null;
     }
 
-    public static HashSet<string> TextShingles(Paper p)
+    public static HashSet<string> TextShingles(string title, string @abstract)
     {
-        var words = PaperIdentity.NormaliseTitle(p.Title + " " + p.Abstract).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var words = PaperIdentity.NormaliseTitle(title + " " + @abstract).Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var set = new HashSet<string>(StringComparer.Ordinal);
         if (words.Length < 3) { if (words.Length > 0) set.Add(string.Join(' ', words)); return set; }
         for (var i = 0; i + 3 <= words.Length; i++) set.Add($"{words[i]} {words[i + 1]} {words[i + 2]}");
@@ -85,26 +97,41 @@ public static class NearDuplicates
         return set;
     }
 
-    public static double Jaccard(HashSet<string> a, HashSet<string> b)
+    /// <summary>The sorted, distinct XxHash64 values of a set of shingles.</summary>
+    public static ulong[] Hashes(IEnumerable<string> shingles)
     {
-        if (a.Count == 0 || b.Count == 0) return 0;
-        var (small, large) = a.Count <= b.Count ? (a, b) : (b, a);
-        var inter = small.Count(large.Contains);
-        return (double)inter / (a.Count + b.Count - inter);
+        var hashes = shingles.Select(s => XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(s))).ToArray();
+        Array.Sort(hashes);
+        var n = 0;
+        for (var i = 0; i < hashes.Length; i++) if (n == 0 || hashes[i] != hashes[n - 1]) hashes[n++] = hashes[i];
+        return n == hashes.Length ? hashes : hashes[..n];
+    }
+
+    /// <summary>Jaccard similarity of two sorted, distinct arrays (a merge).</summary>
+    public static double Jaccard(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
+    {
+        if (a.Length == 0 || b.Length == 0) return 0;
+        int i = 0, j = 0, inter = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            if (a[i] == b[j]) { inter++; i++; j++; }
+            else if (a[i] < b[j]) i++;
+            else j++;
+        }
+        return (double)inter / (a.Length + b.Length - inter);
     }
 
     /// <summary>
     /// The MinHash signature: for each permutation i, the least h_i(x) over the shingles, where
     /// h_i(x) = a_i·h(x) + b_i (mod 2^64) from one 64-bit hash h (XxHash64) and fixed odd multipliers a_i.
     /// </summary>
-    public static ulong[] Signature(HashSet<string> shingles, int permutations, int seed)
+    public static ulong[] Signature(ulong[] shingleHashes, int permutations, int seed)
     {
         var (a, b) = Coefficients(permutations, seed);
         var sig = new ulong[permutations];
         Array.Fill(sig, ulong.MaxValue);
-        foreach (var s in shingles)
+        foreach (var h in shingleHashes)
         {
-            var h = XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(s));
             for (var i = 0; i < permutations; i++)
             {
                 var v = Mix(a[i] * h + b[i]);
