@@ -3,7 +3,7 @@
 # Generates a synthetic corpus (bench/search/gen.py) if missing, imports it into a fresh data directory, times the
 # import and `serve` until /healthz is 200, then drives GET /api/search with wrk at 1, 8 and 32 connections for
 # mode=hybrid and mode=lexical, and prints a markdown table. Everything lands in bench/search/out/.
-# Environment: SEED (1), DURATION (20s), WARMUP (5s), CONNS ("1 8 32"), MODES ("hybrid lexical"), KEEP_DATA (0),
+# Environment: SEED (1), DURATION (20s), WARMUP (15s: the JIT is still at work 12 s into a run), CONNS ("1 8 32"), MODES ("hybrid lexical"), KEEP_DATA (0),
 # REUSE_DATA (0: 1 keeps and serves an existing data directory, skipping the import), DLL (a published paperboy.dll
 # to run instead of this checkout's, e.g. an older commit's for a side-by-side comparison on the same data).
 set -euo pipefail
@@ -13,7 +13,7 @@ out="$here/out"
 n="${1:-200000}"
 seed="${SEED:-1}"
 duration="${DURATION:-20s}"
-warmup="${WARMUP:-5s}"
+warmup="${WARMUP:-15s}"
 conns_list="${CONNS:-1 8 32}"
 modes="${MODES:-hybrid lexical}"
 py=/usr/bin/python3
