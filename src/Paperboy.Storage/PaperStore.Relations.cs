@@ -97,8 +97,9 @@ public sealed partial class PaperStore
 
         public void Add(string id, NearDuplicates.Shingles shingles)
         {
-            if (_bytes + shingles.Bytes > budget) { _byId.Clear(); _bytes = 0; }
-            if (_byId.TryAdd(id, shingles)) _bytes += shingles.Bytes + 2 * id.Length + 48;
+            var cost = shingles.Bytes + 2 * id.Length + 48;   // the arrays, the id string, the dictionary entry
+            if (_bytes + cost > budget) { _byId.Clear(); _bytes = 0; }
+            if (_byId.TryAdd(id, shingles)) _bytes += cost;
         }
     }
 

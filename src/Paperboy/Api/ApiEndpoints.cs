@@ -32,6 +32,12 @@ public static class ApiEndpoints
         app.MapGet("/metrics", Metrics).WithTags("Operations").WithName("Metrics").WithSummary("Process memory and GC figures (Prometheus text format)");
     }
 
+    /// <summary>The problem with a search's <c>q</c> (missing, blank or too long), or null when it can be searched.</summary>
+    internal static IResult? InvalidQuery([System.Diagnostics.CodeAnalysis.NotNullWhen(false)] string? q) =>
+        string.IsNullOrWhiteSpace(q) ? Problem("q", "Give a query, for example q=graph+anomaly+detection.")
+        : q.Length > SearchQuery.MaxLength ? Problem("q", $"The query is {q.Length} characters long; at most {SearchQuery.MaxLength} are allowed.")
+        : null;
+
     internal static IResult Problem(string parameter, string detail) =>
         TypedResults.Problem(title: $"Invalid parameter '{parameter}'", detail: detail, statusCode: StatusCodes.Status400BadRequest,
             extensions: new Dictionary<string, object?> { ["parameter"] = parameter });
@@ -40,8 +46,7 @@ public static class ApiEndpoints
         string? q = null, string? limit = null, string? offset = null, string? mode = null, string? from = null, string? to = null, string? explain = null,
         string? minUpvotes = null, string? hasCode = null)
     {
-        if (string.IsNullOrWhiteSpace(q)) return Problem("q", "Give a query, for example q=graph+anomaly+detection.");
-        if (q.Length > SearchQuery.MaxLength) return Problem("q", $"The query is {q.Length} characters long; at most {SearchQuery.MaxLength} are allowed.");
+        if (InvalidQuery(q) is { } problem) return problem;
         if (!TryInt(limit, 10, 1, MaxLimit, out var l)) return Problem("limit", $"limit must be a whole number from 1 to {MaxLimit}.");
         if (!TryInt(offset, 0, 0, MaxOffset, out var o)) return Problem("offset", $"offset must be a whole number from 0 to {MaxOffset}.");
         if (!TryMode(mode, out var m)) return Problem("mode", "mode must be hybrid, lexical or semantic.");

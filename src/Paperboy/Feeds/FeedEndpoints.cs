@@ -32,8 +32,7 @@ public static class FeedEndpoints
 
     private static async Task<IResult> SearchAsync(HttpRequest req, PaperSearch search, TimeProvider clock, CancellationToken ct, string? q = null)
     {
-        if (string.IsNullOrWhiteSpace(q)) return ApiEndpoints.Problem("q", "Give the search as q, for example /feeds/search.atom?q=diffusion+sampler.");
-        if (q.Length > 1000) return ApiEndpoints.Problem("q", "q can be at most 1000 characters.");
+        if (ApiEndpoints.InvalidQuery(q) is { } problem) return problem;
         // The same matching as the digests' saved-search alerts (keywords, with every constraint), newest first: a
         // reader shows what is new, and the relevance order would bury a new paper under old ones.
         var found = await search.SearchAsync(new SearchRequest(q, ApiEndpoints.MaxLimit, Mode: SearchMode.Lexical), ct);
