@@ -7,81 +7,7 @@ namespace Paperboy.Storage;
 /// <summary>Near-duplicates in the store: the per-import pass (<c>RelationFinder</c>) and the pass after a bulk load.</summary>
 public sealed partial class PaperStore
 {
-    /// <summary>Papers per transaction of <see cref="FindRelationsAsync"/>.</summary>
-    private const int RelationBatch = 5_000;
-
-    /// <summary>
-    /// The near-duplicate pass of a bulk load (<see cref="ImportBatchAsync"/> with deferRelations), run once it is done:
-    /// every paper changed since <paramref name="since"/> (all of them when null) that has no band keys yet is taken in
-    /// change-log order, the order the loader stored them in, in batches of <see cref="RelationBatch"/>, each one
-    /// transaction doing exactly what an import of that batch does. So it finds the same relations as importing the
-    /// papers one batch at a time, and it resumes by itself: a batch committed has its bands, and is skipped next time.
-    /// (A paper all of whose buckets were already full gets no band and is looked at again by a later pass; that finds
-    /// nothing new.) Memory: one batch of papers and their bucket members.
-    /// </summary>
-    /// <returns>How many papers were looked at.</returns>
-    public async Task<int> FindRelationsAsync(DateTime? since, Action<int>? progress = null, CancellationToken ct = default)
-    {
-        long after = 0;
-        var done = 0;
-        var todo = new List<string>();
-        var queued = new HashSet<string>(StringComparer.Ordinal);
-        // Full buckets keep their first members, so the same stored papers come back as candidates batch after batch.
-        var shingles = new ShingleCache(ShingleCacheBytes);
-        while (true)
-        {
-            List<(long Seq, string PaperId)> page;
-            await using (var db = await factory.CreateDbContextAsync(ct))
-                page = (await db.Changes.AsNoTracking()
-                    .Where(c => c.Seq > after && !c.Deleted && !c.CountsOnly && (since == null || c.At >= since))
-                    .OrderBy(c => c.Seq).Take(RelationBatch).Select(c => new { c.Seq, c.PaperId }).ToListAsync(ct))
-                    .Select(c => (c.Seq, c.PaperId)).ToList();
-            if (page.Count > 0) after = page[^1].Seq;
-            foreach (var (_, id) in page) if (queued.Add(id)) todo.Add(id);
-            if (todo.Count >= RelationBatch || (page.Count == 0 && todo.Count > 0))
-            {
-                done += await FindRelationsOfAsync(todo, shingles, ct);
-                progress?.Invoke(done);
-                todo.Clear();
-                queued.Clear();
-            }
-            if (page.Count == 0) return done;
-        }
-    }
-
-    /// <summary>One batch of <see cref="FindRelationsAsync"/>: the papers of <paramref name="ids"/> that exist and have no bands.</summary>
-    private async Task<int> FindRelationsOfAsync(List<string> ids, ShingleCache shingles, CancellationToken ct)
-    {
-        await using var db = await factory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var banded = new HashSet<string>(StringComparer.Ordinal);
-        var papers = new Dictionary<string, Paper>(StringComparer.Ordinal);
-        foreach (var chunk in ids.Chunk(Chunk))
-        {
-            banded.UnionWith(await db.Bands.Where(b => chunk.Contains(b.PaperId)).Select(b => b.PaperId).Distinct().ToListAsync(ct));
-            // Only what the comparison reads: the whole paper would deserialise its JSON columns for nothing.
-            foreach (var p in await db.Papers.AsNoTracking().Where(p => chunk.Contains(p.Id))
-                         .Select(p => new Paper { Id = p.Id, Title = p.Title, Abstract = p.Abstract }).ToListAsync(ct))
-                papers[p.Id] = p;
-        }
-        var batch = ids.Where(id => papers.ContainsKey(id) && !banded.Contains(id)).Select(id => papers[id]).ToList();
-        if (batch.Count == 0) return 0;
-        var related = new RelationFinder(db, clock.GetUtcNow().UtcDateTime, shingles: shingles);
-        await related.PrefetchAsync(batch, ct);
-        foreach (var paper in batch) await related.IndexAsync(paper, papers, isNew: true, ct);
-        await related.SaveAsync(ct);
-        await tx.CommitAsync(ct);
-        return batch.Count;
-    }
-
-    /// <summary>
-    /// Keeps the near-duplicate bands and relations in step with the papers of one import (see
-    /// <see cref="NearDuplicates"/>): a paper added, or whose text changed, gets its band keys stored and is compared
-    /// exactly with every paper that shares a band with it, in the store or earlier in the same batch.
-    /// <paramref name="deferred"/> (a bulk load): papers are left without bands, for <see cref="FindRelationsAsync"/> to
-    /// take in the same order once the load is done; a paper whose text changed loses its old bands so it is taken too.
-    /// </summary>
-    /// <summary>Memory for the shingles of stored candidates kept across the batches of one near-duplicate pass.</summary>
+    /// <summary>Memory for the shingles of stored candidates (an eighth of it for one import's batch).</summary>
     private const long ShingleCacheBytes = 256L << 20;
 
     /// <summary>
@@ -103,9 +29,16 @@ public sealed partial class PaperStore
         }
     }
 
-    private sealed class RelationFinder(PaperboyDb db, DateTime now, bool deferred = false, ShingleCache? shingles = null)
+    /// <summary>
+    /// Keeps the near-duplicate bands and relations in step with the papers of one import (see
+    /// <see cref="NearDuplicates"/>): a paper added, or whose text changed, gets its band keys stored and is compared
+    /// exactly with every paper that shares a band with it, in the store or earlier in the same batch.
+    /// <paramref name="deferred"/> (a bulk load): papers are left without bands, for <see cref="FindRelationsAsync"/> to
+    /// take in the same order once the load is done; a paper whose text changed loses its old bands so it is taken too.
+    /// </summary>
+    private sealed class RelationFinder(PaperboyDb db, DateTime now, bool deferred = false)
     {
-        private readonly ShingleCache _shingles = shingles ?? new ShingleCache(ShingleCacheBytes / 8);
+        private readonly ShingleCache _shingles = new(ShingleCacheBytes / 8);
         // What this batch adds: band keys → new members, and relations. Written at the end with prepared statements
         // (SaveAsync): a paper has 48 band rows, and tracking them as entities made a large import several times slower.
         private readonly Dictionary<long, List<string>> _pending = [];
@@ -212,28 +145,30 @@ public sealed partial class PaperStore
         {
             await CheckStoredCandidatesAsync(ct);
             if (_pending.Count == 0 && _relations.Count == 0) return;
-            var connection = db.Database.GetDbConnection();
-            var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
             // 48 rows a paper, in key order (they land next to each other in the key index): the provider's bulk path
             // (COPY on PostgreSQL), not a round trip each.
             await BulkInsert.For(db).InsertAsync(_pending.OrderBy(p => p.Key).SelectMany(b => b.Value.Select(id => new PaperBand { Key = b.Key, PaperId = id })),
                 skipExisting: true, ct: ct);
-            await using (var rel = connection.CreateCommand())
-            {
-                rel.Transaction = transaction;
-                rel.CommandText = "INSERT INTO paper_relations (\"PaperId\", \"OtherId\", \"Kind\", \"Similarity\", \"At\") VALUES (@a, @b, @kind, @sim, @at) "
-                    + "ON CONFLICT (\"PaperId\", \"OtherId\") DO UPDATE SET \"Kind\" = excluded.\"Kind\", \"Similarity\" = excluded.\"Similarity\"";
-                var a = rel.CreateParameter(); a.ParameterName = "@a"; rel.Parameters.Add(a);
-                var b = rel.CreateParameter(); b.ParameterName = "@b"; rel.Parameters.Add(b);
-                var kind = rel.CreateParameter(); kind.ParameterName = "@kind"; rel.Parameters.Add(kind);
-                var sim = rel.CreateParameter(); sim.ParameterName = "@sim"; rel.Parameters.Add(sim);
-                var at = rel.CreateParameter(); at.ParameterName = "@at"; at.Value = now; rel.Parameters.Add(at);
-                foreach (var ((pa, pb), m) in _relations)
-                {
-                    a.Value = pa; b.Value = pb; kind.Value = m.Kind; sim.Value = m.Similarity;
-                    await rel.ExecuteNonQueryAsync(ct);
-                }
-            }
+            await WriteRelationsAsync(db, _relations.Select(r => (r.Key.Item1, r.Key.Item2, r.Value)), now, ct);
+        }
+    }
+
+    /// <summary>Stores relations (both directions given), inside the open transaction; a stored pair gets the new kind and similarity.</summary>
+    private static async Task WriteRelationsAsync(PaperboyDb db, IEnumerable<(string A, string B, NearDuplicates.Match Match)> relations, DateTime now, CancellationToken ct)
+    {
+        await using var rel = db.Database.GetDbConnection().CreateCommand();
+        rel.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        rel.CommandText = "INSERT INTO paper_relations (\"PaperId\", \"OtherId\", \"Kind\", \"Similarity\", \"At\") VALUES (@a, @b, @kind, @sim, @at) "
+            + "ON CONFLICT (\"PaperId\", \"OtherId\") DO UPDATE SET \"Kind\" = excluded.\"Kind\", \"Similarity\" = excluded.\"Similarity\"";
+        var a = rel.CreateParameter(); a.ParameterName = "@a"; rel.Parameters.Add(a);
+        var b = rel.CreateParameter(); b.ParameterName = "@b"; rel.Parameters.Add(b);
+        var kind = rel.CreateParameter(); kind.ParameterName = "@kind"; rel.Parameters.Add(kind);
+        var sim = rel.CreateParameter(); sim.ParameterName = "@sim"; rel.Parameters.Add(sim);
+        var at = rel.CreateParameter(); at.ParameterName = "@at"; at.Value = now; rel.Parameters.Add(at);
+        foreach (var (pa, pb, m) in relations)
+        {
+            a.Value = pa; b.Value = pb; kind.Value = m.Kind; sim.Value = m.Similarity;
+            await rel.ExecuteNonQueryAsync(ct);
         }
     }
 }

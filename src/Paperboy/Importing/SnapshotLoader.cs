@@ -81,9 +81,9 @@ public sealed class SnapshotLoader(PaperStore store, TimeProvider clock)
                 batchFirstLine = lines.Line + 1;
             }
             // Near-duplicates: one pass over the papers the load stored, after it (see PaperStore.FindRelationsAsync).
-            // Killed here, the same command resumes at the end of the file and finishes this pass.
+            // Killed here, the same command resumes at the end of the file and does this pass again.
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var looked = await store.FindRelationsAsync(started, null, ct);
+            var looked = await store.FindRelationsAsync(started, say, ct);
             say($"{name}: near-duplicates: {looked:N0} papers compared in {watch.Elapsed.TotalSeconds:0.0} s");
             await store.ImportBatchAsync([], new BulkCheckpoint { Path = full }, last: true, ct);
             return new SnapshotLoad(summary, batches, resumedAfter);
