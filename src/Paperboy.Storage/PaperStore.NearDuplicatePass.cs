@@ -58,7 +58,7 @@ public sealed partial class PaperStore
         const string index = "\"IX_paper_bands_PaperId\"";
         if (rebuild) await db.Database.ExecuteSqlRawAsync($"DROP INDEX {index}", ct);
         await BulkInsert.For(db).InsertAsync(buckets.NewMembers(ids), skipExisting: true, ct: ct);
-        if (rebuild) await db.Database.ExecuteSqlRawAsync($"CREATE INDEX {index} ON paper_bands (\"PaperId\")", ct);
+        if (rebuild) await db.Database.ExecuteSqlRawAsync($"CREATE INDEX {index} ON \"paper_bands\" (\"PaperId\")", ct);
         await WriteRelationsAsync(db, relations.OrderBy(r => r.A, StringComparer.Ordinal).ThenBy(r => r.B, StringComparer.Ordinal), now, ct);
         await tx.CommitAsync(ct);
         Phase($"band rows and relations written{(rebuild ? ", paper-id index rebuilt" : "")}");
