@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Microsoft.EntityFrameworkCore;
 using Paperboy.Core.Papers;
 
@@ -30,7 +31,7 @@ public sealed partial class PaperStore
     /// one sort instead of a random insert per row.</item>
     /// </list>
     /// Killed before the commit, nothing is written and the next pass does it all again. Memory: about 24 bytes per
-    /// band row (1.1 GB for 1M papers), plus a bounded cache of shingles.
+    /// band row (1.1 GB for 1M papers); the papers' shingles wait in a temporary file (<see cref="ShingleFile"/>).
     /// </summary>
     /// <param name="say">Receives a line per phase, with its time.</param>
     /// <returns>How many papers were looked at.</returns>
@@ -40,7 +41,8 @@ public sealed partial class PaperStore
         var watch = Stopwatch.StartNew();
         void Phase(string what) { say?.Invoke($"near-duplicates: {what} in {watch.Elapsed.TotalSeconds:0.0} s"); watch.Restart(); }
 
-        var (ids, keys) = await PassPapersAsync(since, ct);
+        using var file = new ShingleFile();
+        var (ids, keys) = await PassPapersAsync(since, file, ct);
         if (ids.Count == 0) return 0;
         var slots = ids.Count * BandsPerPaper;
         Phase($"{ids.Count:N0} papers read, {slots:N0} band keys made");
@@ -48,7 +50,7 @@ public sealed partial class PaperStore
         var buckets = await Buckets.BuildAsync(factory, keys, slots, ct);
         Phase($"{buckets.Groups:N0} buckets sorted, {buckets.Stored.Count:N0} with stored members");
 
-        var relations = await CompareAsync(ids, buckets, ct);
+        var relations = await CompareAsync(ids, buckets, file, ct);
         Phase($"{relations.Count / 2:N0} near-duplicate pairs found");
 
         await using var db = await factory.CreateDbContextAsync(ct);
@@ -65,8 +67,8 @@ public sealed partial class PaperStore
         return ids.Count;
     }
 
-    /// <summary>The papers of the pass, each once, in change-log order, and their band keys (paper i's at i × 48).</summary>
-    private async Task<(List<string> Ids, long[] Keys)> PassPapersAsync(DateTime? since, CancellationToken ct)
+    /// <summary>The papers of the pass, each once, in change-log order, their band keys (paper i's at i × 48) and their shingles (into <paramref name="file"/>).</summary>
+    private async Task<(List<string> Ids, long[] Keys)> PassPapersAsync(DateTime? since, ShingleFile file, CancellationToken ct)
     {
         var order = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -96,10 +98,15 @@ public sealed partial class PaperStore
                 }
             var kept = batch.Where(id => texts.ContainsKey(id) && !banded.Contains(id)).ToList();
             var made = kept.AsParallel().AsOrdered().WithCancellation(ct)
-                .Select(id => NearDuplicates.BandKeys(NearDuplicates.Shingles.Of(texts[id].Title, texts[id].Abstract))).ToList();
-            for (var i = 0; i < made.Count; i++) made[i].CopyTo(keys, (long)(ids.Count + i) * BandsPerPaper);
+                .Select(id => NearDuplicates.Shingles.Of(texts[id].Title, texts[id].Abstract)).Select(sh => (Shingles: sh, Keys: NearDuplicates.BandKeys(sh))).ToList();
+            for (var i = 0; i < made.Count; i++)
+            {
+                made[i].Keys.CopyTo(keys, (long)(ids.Count + i) * BandsPerPaper);
+                file.Append(made[i].Shingles);
+            }
             ids.AddRange(kept);
         }
+        file.Flush();
         return (ids, keys);
     }
 
@@ -216,45 +223,113 @@ public sealed partial class PaperStore
     }
 
     /// <summary>
-    /// Each paper's candidates (the most bands shared, then by id) compared exactly with it, batch by batch in order;
-    /// texts are read in a few queries per batch and their shingles kept in a bounded cache (the first members of full
-    /// buckets come back as candidates again and again). Relations in both directions.
+    /// Each paper's candidates (the most bands shared, then by id) compared exactly with it, batch by batch in order, on
+    /// both cores. Shingles come from the pass's file, read once per batch; a stored paper's from its text in the store.
+    /// Relations in both directions.
     /// </summary>
-    private async Task<List<(string A, string B, NearDuplicates.Match Match)>> CompareAsync(List<string> ids, Buckets buckets, CancellationToken ct)
+    private async Task<List<(string A, string B, NearDuplicates.Match Match)>> CompareAsync(List<string> ids, Buckets buckets, ShingleFile file, CancellationToken ct)
     {
         string Id(int q) => q >= 0 ? ids[q] : buckets.StoredIds[~q];
         var relations = new List<(string, string, NearDuplicates.Match)>();
-        var cache = new ShingleCache(ShingleCacheBytes);
+        var storedCache = new ShingleCache(ShingleCacheBytes);
         for (var first = 0; first < ids.Count; first += PassBatch)
         {
-            var candidates = Enumerable.Range(first, Math.Min(PassBatch, ids.Count - first)).AsParallel().AsOrdered().WithCancellation(ct)
-                .Select(p => (P: p, Others: buckets.Shared(p).OrderByDescending(x => x.Value).ThenBy(x => Id(x.Key), StringComparer.Ordinal)
-                    .Take(NearDuplicates.MaxCandidates).Select(x => Id(x.Key)).ToList()))
-                .Where(c => c.Others.Count > 0).ToList();
-            var shingles = new Dictionary<string, NearDuplicates.Shingles>(StringComparer.Ordinal);
-            var missing = new List<string>();
-            foreach (var id in candidates.SelectMany(c => c.Others.Prepend(ids[c.P])).Distinct())
-                if (cache.TryGet(id, out var known)) shingles[id] = known;
-                else missing.Add(id);
-            await using (var db = await factory.CreateDbContextAsync(ct))
-                foreach (var chunk in missing.Chunk(Chunk))
-                {
-                    var texts = await db.Papers.AsNoTracking().Where(p => chunk.Contains(p.Id)).Select(p => new { p.Id, p.Title, p.Abstract }).ToListAsync(ct);
-                    foreach (var (id, sh) in texts.AsParallel().Select(t => (t.Id, NearDuplicates.Shingles.Of(t.Title, t.Abstract))).ToList())
-                    {
-                        shingles[id] = sh;
-                        cache.Add(id, sh);
-                    }
-                }
-            foreach (var (a, b, match) in candidates.AsParallel().AsOrdered().WithCancellation(ct)
-                         .Where(c => shingles.ContainsKey(ids[c.P]))
-                         .SelectMany(c => c.Others.Where(shingles.ContainsKey).Select(o => (A: ids[c.P], B: o, Match: NearDuplicates.Compare(shingles[ids[c.P]], shingles[o]))))
+            var batch = Enumerable.Range(first, Math.Min(PassBatch, ids.Count - first)).AsParallel().AsOrdered().WithCancellation(ct)
+                .Select(p => (P: p, Others: Candidates(buckets.Shared(p), Id))).Where(c => c.Others.Count > 0).ToList();
+            var shingles = batch.SelectMany(c => c.Others.Where(q => q >= 0).Append(c.P)).Distinct().ToList()
+                .AsParallel().WithCancellation(ct).Select(q => (q, file.Read(q))).ToDictionary();
+            var stored = batch.SelectMany(c => c.Others.Where(q => q < 0)).Distinct().ToList();
+            if (stored.Count > 0)
+            {
+                var byId = stored.ToDictionary(Id, q => q, StringComparer.Ordinal);
+                foreach (var (id, sh) in await StoredShinglesAsync(byId.Keys, storedCache, ct)) shingles[byId[id]] = sh;
+            }
+            foreach (var (p, q, match) in batch.AsParallel().AsOrdered().WithCancellation(ct)
+                         .SelectMany(c => c.Others.Where(shingles.ContainsKey).Select(q => (c.P, q, Match: NearDuplicates.Compare(shingles[c.P], shingles[q]))))
                          .Where(m => m.Match is not null).ToList())
             {
-                relations.Add((a, b, match!));
-                relations.Add((b, a, match!));
+                relations.Add((Id(p), Id(q), match!));
+                relations.Add((Id(q), Id(p), match!));
             }
         }
         return relations;
+    }
+
+    /// <summary>
+    /// The <see cref="NearDuplicates.MaxCandidates"/> papers sharing the most bands, ties broken by id as the import
+    /// breaks them (only the set matters: each is compared). A count is at most one per band, so a histogram finds the
+    /// cut without sorting everything.
+    /// </summary>
+    private static List<int> Candidates(Dictionary<int, int> shared, Func<int, string> id)
+    {
+        if (shared.Count <= NearDuplicates.MaxCandidates) return [.. shared.Keys];
+        Span<int> histogram = stackalloc int[BandsPerPaper + 1];
+        foreach (var count in shared.Values) histogram[count]++;
+        int need = NearDuplicates.MaxCandidates, cut = BandsPerPaper;
+        while (histogram[cut] < need) need -= histogram[cut--];
+        var chosen = new List<int>(NearDuplicates.MaxCandidates);
+        var ties = new List<int>();
+        foreach (var (q, count) in shared)
+            if (count > cut) chosen.Add(q);
+            else if (count == cut) ties.Add(q);
+        if (ties.Count > need) ties.Sort((a, b) => string.CompareOrdinal(id(a), id(b)));
+        chosen.AddRange(ties.Take(need));
+        return chosen;
+    }
+
+    /// <summary>Shingles of stored papers (not in the pass's file) from their texts, through a cache kept across batches.</summary>
+    private async Task<List<(string Id, NearDuplicates.Shingles Shingles)>> StoredShinglesAsync(IEnumerable<string> ids, ShingleCache cache, CancellationToken ct)
+    {
+        var found = new List<(string, NearDuplicates.Shingles)>();
+        var missing = new List<string>();
+        foreach (var id in ids)
+            if (cache.TryGet(id, out var known)) found.Add((id, known));
+            else missing.Add(id);
+        await using var db = await factory.CreateDbContextAsync(ct);
+        foreach (var chunk in missing.Chunk(Chunk))
+        {
+            var texts = await db.Papers.AsNoTracking().Where(p => chunk.Contains(p.Id)).Select(p => new { p.Id, p.Title, p.Abstract }).ToListAsync(ct);
+            foreach (var (id, sh) in texts.AsParallel().Select(t => (t.Id, NearDuplicates.Shingles.Of(t.Title, t.Abstract))).ToList())
+            {
+                found.Add((id, sh));
+                cache.Add(id, sh);
+            }
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// The pass's shingles, one record per paper in pass order, in a temporary file deleted when disposed: the
+    /// comparisons read them back rather than reading and shingling the texts again, and they stay out of the process's
+    /// memory (1.6 GB for 1M papers, which the page cache holds). Written once, then read from both cores.
+    /// </summary>
+    private sealed class ShingleFile : IDisposable
+    {
+        private readonly FileStream _file = new(Path.Combine(Path.GetTempPath(), $"paperboy-shingles-{Guid.NewGuid():N}.bin"),
+            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20, FileOptions.DeleteOnClose);
+        private readonly List<long> _offsets = [0];
+        private readonly List<int> _textLengths = [];
+
+        public void Append(NearDuplicates.Shingles shingles)
+        {
+            _file.Write(MemoryMarshal.AsBytes(shingles.Text.AsSpan()));
+            _file.Write(MemoryMarshal.AsBytes(shingles.Title.AsSpan()));
+            _offsets.Add(_offsets[^1] + 8L * (shingles.Text.Length + shingles.Title.Length));
+            _textLengths.Add(shingles.Text.Length);
+        }
+
+        public void Flush() => _file.Flush();
+
+        public NearDuplicates.Shingles Read(int paper)
+        {
+            var start = _offsets[paper];
+            var text = new ulong[_textLengths[paper]];
+            var title = new ulong[(int)((_offsets[paper + 1] - start) / 8) - text.Length];
+            RandomAccess.Read(_file.SafeFileHandle, MemoryMarshal.AsBytes(text.AsSpan()), start);
+            RandomAccess.Read(_file.SafeFileHandle, MemoryMarshal.AsBytes(title.AsSpan()), start + 8L * text.Length);
+            return new NearDuplicates.Shingles(text, title);
+        }
+
+        public void Dispose() => _file.Dispose();
     }
 }

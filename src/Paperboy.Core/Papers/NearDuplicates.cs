@@ -61,7 +61,7 @@ public static class NearDuplicates
     public sealed record Shingles(ulong[] Text, ulong[] Title)
     {
         public static Shingles Of(Paper p) => Of(p.Title, p.Abstract);
-        public static Shingles Of(string title, string @abstract) => new(Hashes(TextShingles(title, @abstract)), Hashes(TitleShingles(title)));
+        public static Shingles Of(string title, string @abstract) => new(TextHashes(title, @abstract), Hashes(TitleShingles(title)));
 
         /// <summary>Memory held, roughly (for a bounded cache).</summary>
         public int Bytes => 64 + 8 * (Text.Length + Title.Length);
@@ -97,10 +97,30 @@ public static class NearDuplicates
         return set;
     }
 
+    /// <summary>
+    /// <c>Hashes(TextShingles(title, abstract))</c> without a string per shingle: the words joined by single spaces are
+    /// encoded once, and each three-word shingle's UTF-8 bytes are a slice of that.
+    /// </summary>
+    public static ulong[] TextHashes(string title, string @abstract)
+    {
+        var words = PaperIdentity.NormaliseTitle(title + " " + @abstract).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0) return [];
+        var bytes = Encoding.UTF8.GetBytes(string.Join(' ', words));
+        if (words.Length < 3) return [XxHash64.HashToUInt64(bytes)];
+        var starts = new int[words.Length + 1];   // word i's bytes: starts[i] up to starts[i + 1] - 1 (its space)
+        for (var i = 0; i < words.Length; i++) starts[i + 1] = starts[i] + Encoding.UTF8.GetByteCount(words[i]) + 1;
+        var hashes = new ulong[words.Length - 2];
+        for (var i = 0; i < hashes.Length; i++)
+            hashes[i] = XxHash64.HashToUInt64(bytes.AsSpan(starts[i], starts[i + 3] - 1 - starts[i]));
+        return SortedDistinct(hashes);
+    }
+
     /// <summary>The sorted, distinct XxHash64 values of a set of shingles.</summary>
     public static ulong[] Hashes(IEnumerable<string> shingles)
+        => SortedDistinct(shingles.Select(s => XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(s))).ToArray());
+
+    private static ulong[] SortedDistinct(ulong[] hashes)
     {
-        var hashes = shingles.Select(s => XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(s))).ToArray();
         Array.Sort(hashes);
         var n = 0;
         for (var i = 0; i < hashes.Length; i++) if (n == 0 || hashes[i] != hashes[n - 1]) hashes[n++] = hashes[i];

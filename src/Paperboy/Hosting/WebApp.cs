@@ -97,7 +97,7 @@ public static class WebApp
             h.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
             await next();
         });
-        app.Use(RefuseDeclaredOversizedBody);
+        app.Use(RefuseOversizedBody);
         app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();
@@ -116,16 +116,29 @@ public static class WebApp
     }
 
     /// <summary>
-    /// A body whose declared length is over the server's limit is a 413 before anything reads it: otherwise the first
-    /// reader decides what its failure looks like (the antiforgery check of a form page answers a 400).
+    /// A body over the server's limit is a 413 before anything else reads it: otherwise the first reader decides what
+    /// its failure looks like (the antiforgery check of a form page answers a 400). A declared length is checked at
+    /// once; a form sent without one (chunked) is read here, where the limit stops it (the form is kept for the page).
     /// </summary>
-    private static Task RefuseDeclaredOversizedBody(HttpContext context, RequestDelegate next)
+    private static async Task RefuseOversizedBody(HttpContext context, RequestDelegate next)
     {
-        var max = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
         // Not again when the error page re-runs the request to describe this very refusal.
-        if (context.Request.ContentLength is { } length && length > max && context.Features.Get<IExceptionHandlerFeature>() is null)
-            throw new BadHttpRequestException($"The request body is {length:N0} bytes; at most {max:N0} are accepted.", StatusCodes.Status413PayloadTooLarge);
-        return next(context);
+        if (context.Features.Get<IExceptionHandlerFeature>() is null)
+        {
+            var max = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+            if (context.Request.ContentLength is { } length && length > max)
+                throw new BadHttpRequestException($"The request body is {length:N0} bytes; at most {max:N0} are accepted.", StatusCodes.Status413PayloadTooLarge);
+            if (context.Request.ContentLength is null && context.Request.HasFormContentType)
+            {
+                try { await context.Request.ReadFormAsync(context.RequestAborted); }
+                catch (Exception e) when (e is InvalidDataException or IOException && e is not BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+                {
+                    // A malformed form is the page's to refuse, as it would be with a declared length. (BadHttpRequestException
+                    // is an IOException: the 413 must not be caught here.)
+                }
+            }
+        }
+        await next(context);
     }
 
     /// <summary>

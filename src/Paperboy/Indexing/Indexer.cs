@@ -84,10 +84,14 @@ public sealed class Indexer(PaperStore store, IndexHolder indexes, TopicMap topi
         try
         {
             // The map follows the semantic index (its vectors), so it goes as far as that index has applied the log.
-            if (indexes.Semantic.AppliedSeq is var last && last == 0 || await store.BulkLoadRunningAsync(BulkLoadStaleAfter, ct)) return;
+            var last = indexes.Semantic.AppliedSeq;
+            if (last == 0) { _topicsCaughtUp = true; return; }   // nothing indexed: nothing to map
+            if (await store.BulkLoadRunningAsync(BulkLoadStaleAfter, ct)) return;
             await TopicStepAsync(() => topicMap.CatchUpAsync(last, ct), ct);
+            // Not when the lock was held elsewhere and no map is stored yet: /healthz says "computing" until one is.
+            _topicsCaughtUp = await topicMap.StoredAsync(ct);
         }
-        finally { _topicsCaughtUp = true; _topicGate.Release(); }
+        finally { _topicGate.Release(); }
     }
 
     /// <summary>Throws the indexes away and builds them again from the store (<c>paperboy reindex</c>).</summary>

@@ -60,6 +60,18 @@ public sealed class TopicMap(PaperStore store, TopicStore topics, IndexHolder in
         }, ct) ?? 0;
     }
 
+    /// <summary>
+    /// Whether a map of this node's vector space is stored (or none can be: no semantic index, fewer than two papers).
+    /// False while another node, or a dead one's unexpired lease, keeps this node from computing the first map.
+    /// </summary>
+    public async Task<bool> StoredAsync(CancellationToken ct)
+    {
+        var semantic = indexes.Semantic;
+        if (!semantic.IsCurrent || semantic.Embedder is null || semantic.Count < 2) return true;
+        return await topics.StateAsync(ct) is { } state
+            && (state.Embedder == semantic.Embedder.Identity || Plan(state, semantic.AppliedSeq) == Step.Nothing);
+    }
+
     /// <summary>Computes the whole map again from the semantic index's vectors (<c>paperboy reindex</c>). Returns the number of papers placed.</summary>
     public async Task<int> RecomputeAsync(CancellationToken ct)
     {

@@ -1,3 +1,4 @@
+using CsCheck;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Paperboy.Core.Import;
@@ -14,6 +15,20 @@ public sealed class NearDuplicateTests
 {
     private const string Modelling = "Phemenological Modelling of a Group of Eclipsing Binary Stars";
     private const string Modeling = "Phemenological Modeling of Eclipsing Binary Stars";
+
+    [Fact]
+    public void Text_hashes_are_the_hashes_of_the_text_shingles_for_the_demo_corpus_and_any_string()
+    {
+        foreach (var p in new[] { "000", "001", "002", "003", "004" }.SelectMany(page => Seeds.Read(page)))
+            Assert.Equal(NearDuplicates.Hashes(NearDuplicates.TextShingles(p.Title, p.Abstract)), NearDuplicates.TextHashes(p.Title, p.Abstract));
+        // Any text: accents, other scripts, lone surrogates, runs of spaces, one or two words.
+        var words = Gen.OneOf(Gen.String[Gen.Char, 0, 12], Gen.OneOf<string>("é", "naïve", "x\uD800", "\uDC00y", "数学", "  ", "a-b", "$\\alpha$"));
+        Gen.Select(words.Array[0, 30], words.Array[0, 8]).Sample((abs, title) =>
+        {
+            string t = string.Join(' ', title), a = string.Join(' ', abs);
+            Assert.Equal(NearDuplicates.Hashes(NearDuplicates.TextShingles(t, a)), NearDuplicates.TextHashes(t, a));
+        }, iter: 2_000);
+    }
 
     [Fact]
     public async Task The_eclipsing_binary_look_alikes_stay_two_papers_and_are_related_both_ways()
