@@ -51,7 +51,9 @@ public sealed class JobLockStore(IDbContextFactory<PaperboyDb> factory, TimeProv
         if (postgres is null)
         {
             if (!await TryAcquireAsync(name, owner, lease, ct)) return null;
-            return new JobLease(name, owner, lease / 3, clock,
+            // The row is ours until it expires: a renewal that fails because the store is busy (a long write, perhaps
+            // this very job's) is tried again while the lease lasts, not taken for a loss.
+            return new JobLease(name, owner, lease / 3, clock, retryUntilExpiry: lease,
                 keep: token => TryAcquireAsync(name, owner, lease, token),
                 release: () => ReleaseAsync(name, owner, CancellationToken.None));
         }
@@ -71,7 +73,7 @@ public sealed class JobLockStore(IDbContextFactory<PaperboyDb> factory, TimeProv
                 return null;
             }
             await RecordHolderAsync(name, owner, lease, ct);
-            return new JobLease(name, owner, lease / 3, clock,
+            return new JobLease(name, owner, lease / 3, clock, retryUntilExpiry: null,
                 keep: async token =>
                 {
                     await ScalarAsync<int>(connection, "SELECT 1", null, token);   // throws when the session is gone, and the lock with it
@@ -162,7 +164,9 @@ public sealed class JobLockStore(IDbContextFactory<PaperboyDb> factory, TimeProv
 
 /// <summary>
 /// A job lock held by this process: renewed (SQLite) or checked (PostgreSQL) every <c>every</c> in the background;
-/// <see cref="Lost"/> fires when that fails, and disposing lets go of the lock.
+/// <see cref="Lost"/> fires when that fails, and disposing lets go of the lock. With <c>retryUntilExpiry</c> (a lease
+/// row, which nobody else can take before it expires) a renewal that throws is tried again, and the lock is lost only
+/// when the lease would run out before the next try could end; without it (a PostgreSQL session lock) at once.
 /// </summary>
 public sealed class JobLease : IAsyncDisposable
 {
@@ -171,10 +175,11 @@ public sealed class JobLease : IAsyncDisposable
     private readonly Func<Task> _release;
     private readonly Task _keeping;
 
-    internal JobLease(string name, string owner, TimeSpan every, TimeProvider clock, Func<CancellationToken, Task<bool>> keep, Func<Task> release)
+    internal JobLease(string name, string owner, TimeSpan every, TimeProvider clock, TimeSpan? retryUntilExpiry,
+        Func<CancellationToken, Task<bool>> keep, Func<Task> release)
     {
         (Name, Owner, _release) = (name, owner, release);
-        _keeping = KeepAsync(every, clock, keep);
+        _keeping = KeepAsync(every, clock, retryUntilExpiry, keep);
     }
 
     public string Name { get; }
@@ -183,17 +188,30 @@ public sealed class JobLease : IAsyncDisposable
     /// <summary>Cancelled when the lock may no longer be ours: stop the job.</summary>
     public CancellationToken Lost => _lost.Token;
 
-    private async Task KeepAsync(TimeSpan every, TimeProvider clock, Func<CancellationToken, Task<bool>> keep)
+    private async Task KeepAsync(TimeSpan every, TimeProvider clock, TimeSpan? retryUntilExpiry, Func<CancellationToken, Task<bool>> keep)
     {
         try
         {
+            var expires = clock.GetUtcNow() + (retryUntilExpiry ?? TimeSpan.Zero);
+            var wait = every;
             while (true)
             {
-                await Task.Delay(every, clock, _done.Token);
+                await Task.Delay(wait, clock, _done.Token);
+                var started = clock.GetUtcNow();
                 bool kept;
                 try { kept = await keep(_done.Token); }
-                catch (Exception) when (!_done.IsCancellationRequested) { kept = false; }
+                catch (Exception) when (!_done.IsCancellationRequested)
+                {
+                    // A try takes as long as the store makes it wait (its busy timeout): give up only when another try
+                    // that long could end after the lease has.
+                    wait = TimeSpan.FromSeconds(1);
+                    var took = clock.GetUtcNow() - started;
+                    if (retryUntilExpiry is not null && clock.GetUtcNow() + wait + took < expires) continue;
+                    kept = false;
+                }
                 if (!kept) { await _lost.CancelAsync(); return; }
+                expires = started + (retryUntilExpiry ?? TimeSpan.Zero);
+                wait = every;
             }
         }
         catch (OperationCanceledException) { }

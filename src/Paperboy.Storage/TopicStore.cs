@@ -33,7 +33,9 @@ public sealed class TopicStore(IDbContextFactory<PaperboyDb> factory)
         db.Topics.AddRange(topics);
         db.TopicMapStates.Add(state);
         await db.SaveChangesAsync(ct);
-        await InsertAsync(db, papers, ct);
+        // In key order: each row lands next to the last in the primary-key index instead of at a random page, which kept
+        // a 2.5M-paper map's transaction (and SQLite's write lock) open for minutes.
+        await InsertAsync(db, papers.OrderBy(p => p.PaperId, StringComparer.Ordinal).ToList(), ct);
         await tx.CommitAsync(ct);
     }
 

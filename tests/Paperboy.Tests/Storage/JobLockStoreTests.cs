@@ -57,6 +57,63 @@ public sealed class SqliteJobLockTests() : JobLockStoreTests(StoreProvider.Sqlit
     }
 }
 
+public sealed class SqliteBusyJobLockTests : IAsyncLifetime
+{
+    private TestStore _db = null!;
+    public async Task InitializeAsync() => _db = await TestStore.CreateAsync();
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    /// <summary>Lock renewals that wait at most one second for SQLite's write lock (a real clock: the renewals are timers).</summary>
+    private JobLockStore Locks()
+    {
+        var options = new Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<PaperboyDb>();
+        options.UseSqliteStore(StorageSetup.SqliteConnectionString(_db.DataDir, TimeSpan.FromSeconds(1)));
+        return new(new Factory(options.Options), TimeProvider.System);
+    }
+
+    private sealed class Factory(Microsoft.EntityFrameworkCore.DbContextOptions<PaperboyDb> options) : Microsoft.EntityFrameworkCore.IDbContextFactory<PaperboyDb>
+    {
+        public PaperboyDb CreateDbContext() => new(options);
+    }
+
+    /// <summary>Another connection holds SQLite's write lock (a long write: a 2.5M-paper topic map, or this job's own) for <paramref name="held"/>.</summary>
+    private async Task HoldWriteLockAsync(TimeSpan held)
+    {
+        await using var other = new Microsoft.Data.Sqlite.SqliteConnection(_db.ConnectionString);
+        await other.OpenAsync();
+        await using (var begin = other.CreateCommand()) { begin.CommandText = "BEGIN IMMEDIATE"; await begin.ExecuteNonQueryAsync(); }
+        await Task.Delay(held);
+        await using (var commit = other.CreateCommand()) { commit.CommandText = "COMMIT"; await commit.ExecuteNonQueryAsync(); }
+    }
+
+    [Fact]
+    public async Task A_renewal_that_waits_on_a_busy_store_is_tried_again_while_the_lease_lasts()
+    {
+        // A 6 s lease is renewed every 2 s. The store stays busy for 3.5 s, so at least one renewal times out; the
+        // lease had time left, so the next try renews it and the job goes on.
+        await using var lease = await Locks().TryTakeAsync("topics", "node-a", TimeSpan.FromSeconds(6));
+        Assert.NotNull(lease);
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        await HoldWriteLockAsync(TimeSpan.FromSeconds(3.5));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.False(lease.Lost.IsCancellationRequested);
+        Assert.Equal("node-a", (await Locks().HolderAsync("topics"))!.Owner);
+    }
+
+    [Fact]
+    public async Task A_store_busy_past_the_lease_loses_the_lock_before_it_expires()
+    {
+        await using var lease = await Locks().TryTakeAsync("topics", "node-a", TimeSpan.FromSeconds(6));
+        Assert.NotNull(lease);
+        var lost = new TaskCompletionSource();
+        using var _ = lease.Lost.Register(() => lost.TrySetResult());
+        var busy = HoldWriteLockAsync(TimeSpan.FromSeconds(12));
+        // Given up while the lease row is still ours (it expires 6 s after the last renewal): nobody can have taken it yet.
+        await lost.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await busy;
+    }
+}
+
 public sealed class PostgresJobLockTests() : JobLockStoreTests(StoreProvider.Postgres)
 {
     [Fact]
