@@ -71,7 +71,7 @@ run() { # name script args...
   rows+=("| $name | $conns | $rps | $p50 | $p99 | $max | $non2xx | $sockerr |")
 }
 run hybrid-search "$root/bench/search/search.lua" "$base" -- hybrid "$queries"
-run boards "$here/paths.lua" "$base" -- "$boards"
+run boards "$root/bench/search/search.lua" "$base" -- paths "$boards"
 {
   echo "$(basename "$data"): $(curl -s "$base/healthz"), $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo

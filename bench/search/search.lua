@@ -1,4 +1,5 @@
--- wrk script: GET /api/search?q=QUERY&mode=MODE&limit=10, cycling through a query file (one query a line).
+-- wrk script: GET /api/search?q=QUERY&mode=MODE&limit=10, cycling through a query file (one query a line);
+-- with MODE "paths", GET each line of the file as a path instead (bench/scale's board pages).
 -- Usage: wrk ... -s search.lua http://127.0.0.1:PORT -- MODE QUERYFILE
 -- Each thread starts at a different offset in the file so that threads do not send the same query in lockstep.
 -- done() prints one machine-readable line: RESULT requests duration_s rps p50_ms p90_ms p99_ms max_ms non2xx socket_errors
@@ -20,7 +21,9 @@ function init(args)
   local file = args[2] or "queries.txt"
   paths = {}
   for line in io.lines(file) do
-    if #line > 0 then
+    if #line > 0 and mode == "paths" then
+      table.insert(paths, line)
+    elseif #line > 0 then
       table.insert(paths, "/api/search?q=" .. urlencode(line) .. "&mode=" .. mode .. "&limit=10")
     end
   end

@@ -325,12 +325,7 @@ public sealed partial class PaperStore(IDbContextFactory<PaperboyDb> factory, Ti
         await using var db = await factory.CreateDbContextAsync(ct);
         // Scored on the id, votes and day alone; only the winners are read whole (the soak found 2,000 whole papers,
         // abstracts and all, read on every /trending view to be the costliest page of the site).
-        var candidates = await db.Papers.AsNoTracking()
-            .Where(p => p.Upvotes + p.MemberVotes > 0 && EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) != null)
-            .OrderByDescending(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay))
-            .Take(TrendingCandidates)
-            .Select(p => new { p.Id, Votes = p.Upvotes + p.MemberVotes, Day = EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) })
-            .ToListAsync(ct);
+        var candidates = await TrendingCandidatesQuery(db).ToListAsync(ct);
         var now = clock.GetUtcNow();
         var top = candidates.Select(c => (c.Id, Score: TrendingScore(c.Votes, c.Day!.Value, now)))
             .OrderByDescending(x => x.Score).ThenBy(x => x.Id, StringComparer.Ordinal).Take(limit).ToList();
@@ -339,6 +334,16 @@ public sealed partial class PaperStore(IDbContextFactory<PaperboyDb> factory, Ti
         // A paper deleted between the two reads drops out rather than failing the page.
         return top.Where(t => papers.ContainsKey(t.Id)).Select(t => (papers[t.Id], t.Score)).ToList();
     }
+
+    /// <summary>Trending's candidates: the newest papers with votes, read through the partial index of voted papers.</summary>
+    public static IQueryable<TrendingCandidate> TrendingCandidatesQuery(PaperboyDb db) => db.Papers.AsNoTracking()
+        .Where(p => p.Upvotes + p.MemberVotes > 0 && EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) != null)
+        .OrderByDescending(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay))
+        .Take(TrendingCandidates)
+        .Select(p => new TrendingCandidate(p.Id, p.Upvotes + p.MemberVotes, EF.Property<DateOnly?>(p, PaperboyDb.BoardDay)));
+
+    /// <summary>A paper trending may show: its id, its votes (upvotes and members' votes) and its board day.</summary>
+    public sealed record TrendingCandidate(string Id, int Votes, DateOnly? Day);
 
     public static double TrendingScore(int upvotes, DateOnly day, DateTimeOffset now)
     {

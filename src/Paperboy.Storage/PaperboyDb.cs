@@ -88,6 +88,9 @@ public class PaperboyDb : IdentityDbContext<PaperboyUser>
 
     public const string TitleKey = nameof(TitleKey);
     public const string BoardDay = "BoardDate";
+
+    /// <summary>The partial index's condition, written as EF Core writes <c>p.Upvotes + p.MemberVotes &gt; 0</c> (SQLite uses a partial index only for a query with the same term).</summary>
+    public const string VotedFilter = "\"Upvotes\" + \"MemberVotes\" > 0";
     public const string AddedAt = nameof(AddedAt);
     /// <summary>
     /// The <see cref="PaperEnrichment.Version"/> a paper's derived fields were computed with. Its column default is the
@@ -134,6 +137,9 @@ public class PaperboyDb : IdentityDbContext<PaperboyUser>
             e.HasIndex(TitleKey);
             e.Property<DateOnly?>(BoardDay);
             e.HasIndex(BoardDay, nameof(Paper.Upvotes));
+            // Trending reads the newest papers that have votes: only those are in this index, so it does not scan the
+            // millions of unvoted papers of a bulk-loaded arXiv (3–11 s a view at 2.5M papers).
+            e.HasIndex(BoardDay).HasFilter(VotedFilter).HasDatabaseName("IX_papers_Voted_BoardDate");
             e.Property<DateTime>(AddedAt);
             e.Ignore(p => p.BoardDay);
             e.Ignore(p => p.EffectiveAuthorCount);

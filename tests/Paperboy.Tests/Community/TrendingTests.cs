@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Paperboy.Core.Papers;
 using Paperboy.Storage;
 using Paperboy.Tests.Storage;
@@ -18,6 +19,22 @@ public sealed class TrendingTests
         Assert.Equal(10 / Math.Pow(12 + 2, 1.5), PaperStore.TrendingScore(10, new DateOnly(2026, 11, 23), now), 10);
         Assert.Equal(10 / Math.Pow(36 + 2, 1.5), PaperStore.TrendingScore(10, new DateOnly(2026, 11, 22), now), 10);
         Assert.Equal(5 / Math.Pow(2, 1.5), PaperStore.TrendingScore(5, new DateOnly(2026, 11, 24), now), 10);   // not in the future
+    }
+
+    [Fact]
+    public async Task On_SQLite_trending_reads_the_partial_index_of_voted_papers_not_the_whole_table()
+    {
+        // A bulk-loaded arXiv has millions of papers and no votes: scanning for the newest voted ones took 3–11 s a view.
+        await using var t = await TestStore.CreateAsync();
+        await using var db = await t.Factory.CreateDbContextAsync();
+        await using var command = PaperStore.TrendingCandidatesQuery(db).CreateDbCommand();
+        await db.Database.OpenConnectionAsync();
+        command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
+        var plan = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) plan.Add(reader.GetString(3));
+        Assert.Contains(plan, step => step.Contains("USING INDEX IX_papers_Voted_BoardDate", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.StartsWith("SCAN p", StringComparison.Ordinal) && !step.Contains("INDEX", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -296,6 +296,10 @@ namespace Paperboy.Storage.Migrations.Postgres
 
                     b.HasIndex("ArxivId");
 
+                    b.HasIndex("BoardDate")
+                        .HasDatabaseName("IX_papers_Voted_BoardDate")
+                        .HasFilter("\"Upvotes\" + \"MemberVotes\" > 0");
+
                     b.HasIndex("TitleKey");
 
                     b.HasIndex("BoardDate", "Upvotes");
