@@ -242,7 +242,8 @@ public sealed partial class PaperStore
             if (stored.Count > 0)
             {
                 var byId = stored.ToDictionary(Id, q => q, StringComparer.Ordinal);
-                foreach (var (id, sh) in await StoredShinglesAsync(byId.Keys, storedCache, ct)) shingles[byId[id]] = sh;
+                await using var db = await factory.CreateDbContextAsync(ct);
+                foreach (var (id, sh) in await StoredShinglesAsync(db, byId.Keys, storedCache, ct)) shingles[byId[id]] = sh;
             }
             foreach (var (p, q, match) in batch.AsParallel().AsOrdered().WithCancellation(ct)
                          .SelectMany(c => c.Others.Where(shingles.ContainsKey).Select(q => (c.P, q, Match: NearDuplicates.Compare(shingles[c.P], shingles[q]))))
@@ -277,21 +278,20 @@ public sealed partial class PaperStore
         return chosen;
     }
 
-    /// <summary>Shingles of stored papers (not in the pass's file) from their texts, through a cache kept across batches.</summary>
-    private async Task<List<(string Id, NearDuplicates.Shingles Shingles)>> StoredShinglesAsync(IEnumerable<string> ids, ShingleCache cache, CancellationToken ct)
+    /// <summary>Shingles of papers in the store, from their texts (read in chunks, shingled on both cores), through <paramref name="cache"/>.</summary>
+    private static async Task<Dictionary<string, NearDuplicates.Shingles>> StoredShinglesAsync(PaperboyDb db, IEnumerable<string> ids, ShingleCache cache, CancellationToken ct)
     {
-        var found = new List<(string, NearDuplicates.Shingles)>();
+        var found = new Dictionary<string, NearDuplicates.Shingles>(StringComparer.Ordinal);
         var missing = new List<string>();
         foreach (var id in ids)
-            if (cache.TryGet(id, out var known)) found.Add((id, known));
+            if (cache.TryGet(id, out var known)) found[id] = known;
             else missing.Add(id);
-        await using var db = await factory.CreateDbContextAsync(ct);
         foreach (var chunk in missing.Chunk(Chunk))
         {
             var texts = await db.Papers.AsNoTracking().Where(p => chunk.Contains(p.Id)).Select(p => new { p.Id, p.Title, p.Abstract }).ToListAsync(ct);
             foreach (var (id, sh) in texts.AsParallel().Select(t => (t.Id, NearDuplicates.Shingles.Of(t.Title, t.Abstract))).ToList())
             {
-                found.Add((id, sh));
+                found[id] = sh;
                 cache.Add(id, sh);
             }
         }

@@ -109,20 +109,7 @@ public sealed partial class PaperStore
         private async Task CheckStoredCandidatesAsync(CancellationToken ct)
         {
             if (_unchecked.Count == 0) return;
-            var shingles = new Dictionary<string, NearDuplicates.Shingles>(StringComparer.Ordinal);
-            var missing = new List<string>();
-            foreach (var id in _unchecked.Select(u => u.Other).Distinct())
-                if (_shingles.TryGet(id, out var known)) shingles[id] = known;
-                else missing.Add(id);
-            foreach (var chunk in missing.Chunk(Chunk))
-            {
-                var texts = await db.Papers.AsNoTracking().Where(p => chunk.Contains(p.Id)).Select(p => new { p.Id, p.Title, p.Abstract }).ToListAsync(ct);
-                foreach (var (id, sh) in texts.AsParallel().Select(t => (t.Id, NearDuplicates.Shingles.Of(t.Title, t.Abstract))).ToList())
-                {
-                    shingles[id] = sh;
-                    _shingles.Add(id, sh);
-                }
-            }
+            var shingles = await StoredShinglesAsync(db, _unchecked.Select(u => u.Other).Distinct(), _shingles, ct);
             var matches = _unchecked.AsParallel().AsOrdered()
                 .Select(u => shingles.TryGetValue(u.Other, out var theirs) ? (u.Id, u.Other, Match: NearDuplicates.Compare(u.Mine, theirs)) : (u.Id, u.Other, Match: null))
                 .ToList();
