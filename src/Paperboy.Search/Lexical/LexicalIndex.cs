@@ -60,7 +60,7 @@ public sealed class LexicalIndex : IDisposable
     public static LexicalIndex Open(string path)
     {
         System.IO.Directory.CreateDirectory(path);
-        var dir = FSDirectory.Open(path);
+        var dir = new ArrayDirectory(path);
         // A config serves one writer only: a fresh one for each attempt.
         IndexWriterConfig Config(OpenMode mode) => new(PaperAnalyzer.Lucene, new PaperAnalyzer()) { OpenMode = mode, Similarity = Bm25, RAMBufferSizeMB = RamBufferMB };
         IndexWriter? writer = null;
@@ -112,7 +112,7 @@ public sealed class LexicalIndex : IDisposable
     /// <summary>Opens an existing index for reading only, for a second process while the server holds the writer.</summary>
     public static LexicalIndex OpenReadOnly(string path)
     {
-        var dir = FSDirectory.Open(path);
+        var dir = new ArrayDirectory(path);
         var searchers = new SearcherManager(dir, new BM25SearcherFactory());
         return new LexicalIndex(dir, null, searchers, LastCommitData(dir));
     }
