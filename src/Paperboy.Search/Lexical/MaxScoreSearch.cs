@@ -14,10 +14,25 @@ namespace Paperboy.Search.Lexical;
 /// passes the summed bounds of the cheapest (most common) words, a document that has only those words cannot enter
 /// the top k, so their postings are no longer walked, only probed for the candidates the other words bring.
 /// The top k are the same as the exhaustive search's; only <see cref="Result.TotalHits"/> becomes a lower bound.
+/// <para>
+/// MaxScore alone cannot prune a one-word query, or one whose words are all common: every posting of the essential
+/// words is still scored ("learning" is in half of all abstracts). So, as Lucene 8 does with its impacts (Ding &amp;
+/// Suel 2011, block-max indexes), a word's postings are also cut into blocks of <see cref="BlockPostings"/> with the
+/// best score any document in the block can get; where the blocks under the next documents cannot beat the k-th
+/// score together, the walk jumps past them on the skip lists without decoding or scoring their documents. Lucene.Net
+/// 4.8 stores no such maxima, so they are computed from the postings the first time a word is searched in a segment
+/// and kept while the segment and the collection's length statistics are the same.
+/// </para>
 /// </summary>
 internal static class MaxScoreSearch
 {
-    public sealed record Result(IReadOnlyList<ScoreDoc> Top, int TotalHits, bool TotalIsExact);
+    /// <param name="BlocksSkipped">How many times a run of blocks was jumped over by its block maxima (for tests and tuning).</param>
+    public sealed record Result(IReadOnlyList<ScoreDoc> Top, int TotalHits, bool TotalIsExact, int BlocksSkipped = 0);
+
+    /// <summary>Postings per block of the block maxima: small enough to be tight, large enough to skip on the skip lists.</summary>
+    internal const int BlockPostings = 64;
+    /// <summary>Words in fewer documents of a segment than this are cheap to walk whole: no block maxima.</summary>
+    internal const int MinBlockMaxDocFreq = 4 * BlockPostings;
 
     /// <param name="constraints">Documents must also match this (phrases, authors, exclusions, ranges); it adds nothing to the score.</param>
     public static Result Search(IndexSearcher searcher, Similarity similarity, string field, IReadOnlyList<string> words, Weight? constraints, int k)
@@ -37,6 +52,7 @@ internal static class MaxScoreSearch
         }
         var total = 0;
         var exact = true;
+        var skipped = 0;
         if (terms.Count == 0) return new Result([], 0, true);
 
         foreach (var leaf in searcher.IndexReader.Leaves)
@@ -51,10 +67,13 @@ internal static class MaxScoreSearch
                 var state = context.Get(leaf.Ord);
                 if (state is null) continue;
                 termsEnum.SeekExact(term.Bytes, state);
+                var docFreq = termsEnum.DocFreq;
                 var docs = termsEnum.Docs(reader.LiveDocs, null, DocsFlags.FREQS);
                 if (docs is null || docs.NextDoc() == DocIdSetIterator.NO_MORE_DOCS) continue;
                 var scorer = similarity.GetSimScorer(weight, leaf);
-                postings.Add(new Posting(docs, scorer, UpperBound(scorer, docs.DocID)));
+                var bound = UpperBound(scorer, docs.DocID);
+                var blocks = docFreq >= MinBlockMaxDocFreq ? BlockMaxima.Of(leaf, termsEnum, term, docFreq, scorer, bound, collection) : null;
+                postings.Add(new Posting(docs, scorer, bound, blocks));
             }
             if (postings.Count == 0) continue;
             var filter = constraints?.GetScorer(leaf, reader.LiveDocs);
@@ -63,27 +82,86 @@ internal static class MaxScoreSearch
                 exact = false;
                 continue;
             }
-            var (matched, pruned) = Run(postings, filter, leaf.DocBase, top);
+            var (matched, pruned, jumps) = Run(postings, filter, leaf.DocBase, top);
             total += matched;
             exact &= !pruned;
+            skipped += jumps;
         }
-        return new Result(top.Drain(), Math.Max(total, top.Count), exact);
+        return new Result(top.Drain(), Math.Max(total, top.Count), exact, skipped);
     }
 
     /// <summary>The largest score this word can give a document: BM25's tf part tends to 1 as the frequency grows.</summary>
     private static float UpperBound(Similarity.SimScorer scorer, int anyDoc) => scorer.Score(anyDoc, 1e9f) * 1.0001f;
 
-    private sealed class Posting(DocsEnum docs, Similarity.SimScorer scorer, float bound)
+    private sealed class Posting(DocsEnum docs, Similarity.SimScorer scorer, float bound, BlockMaxima? blocks)
     {
         public readonly DocsEnum Docs = docs;
         public readonly Similarity.SimScorer Scorer = scorer;
         public readonly float Bound = bound;
+        private int _block;
         public int Doc => Docs.DocID;
         public float Score(int doc) => Scorer.Score(doc, Docs.Freq);
+
+        /// <summary>The last document of the block holding the current document, and the most any document of that block scores.</summary>
+        public (int Last, float Max) Block()
+        {
+            if (blocks is null) return (DocIdSetIterator.NO_MORE_DOCS - 1, Bound);
+            var doc = Docs.DocID;
+            var last = blocks.Last;
+            while (last[_block] < doc) _block++;   // the documents only move forward: each block is passed once
+            return (last[_block], blocks.Ratio[_block] * Bound);
+        }
     }
 
-    /// <returns>How many matching documents were seen, and whether some were skipped unseen (so that count is a lower bound).</returns>
-    private static (int Matched, bool Pruned) Run(List<Posting> postings, Scorer? filter, int docBase, TopK top)
+    /// <summary>
+    /// One word's block maxima in one segment: the last document of each block of postings, and the best score of
+    /// the block as a share of the word's bound (so the same maxima serve whatever the word's idf). Scores depend on
+    /// the average length of the field, so the maxima are made again when the collection's statistics change.
+    /// </summary>
+    private sealed class BlockMaxima(int[] last, float[] ratio)
+    {
+        public readonly int[] Last = last;
+        public readonly float[] Ratio = ratio;
+
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, System.Collections.Concurrent.ConcurrentDictionary<(string Term, long TermFreqs, long Docs), BlockMaxima>> Cache = new();
+
+        public static BlockMaxima Of(AtomicReaderContext leaf, TermsEnum termsEnum, Term term, int docFreq, Similarity.SimScorer scorer, float bound, CollectionStatistics collection)
+        {
+            var perSegment = Cache.GetValue(leaf.AtomicReader.CoreCacheKey, _ => new());
+            var key = (term.Text, collection.SumTotalTermFreq, collection.DocCount);
+            if (perSegment.TryGetValue(key, out var known)) return known;
+            // Deleted documents are included: their scores only loosen the bounds, and the maxima outlive deletions.
+            // The enum is positioned on the word by the caller; a second postings enum over it leaves the first alone.
+            var docs = termsEnum.Docs(null, null, DocsFlags.FREQS)!;
+            var blocks = docFreq / BlockPostings + 2;
+            var lasts = new List<int>(blocks);
+            var ratios = new List<float>(blocks);
+            var inBlock = 0;
+            var max = 0f;
+            var lastDoc = -1;
+            for (var doc = docs.NextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.NextDoc())
+            {
+                max = Math.Max(max, scorer.Score(doc, docs.Freq));
+                lastDoc = doc;
+                if (++inBlock == BlockPostings) { lasts.Add(doc); ratios.Add(max / bound * 1.0001f); inBlock = 0; max = 0; }
+            }
+            if (inBlock > 0) { lasts.Add(lastDoc); ratios.Add(max / bound * 1.0001f); }
+            // A sentinel block past the last document, so a lookup never runs off the end.
+            lasts.Add(DocIdSetIterator.NO_MORE_DOCS);
+            ratios.Add(0);
+            var made = new BlockMaxima([.. lasts], [.. ratios]);
+            // Statistics move with every commit: keep only the maxima made under the newest ones.
+            foreach (var stale in perSegment.Keys) if (stale.Term == key.Text && stale != key) perSegment.TryRemove(stale, out _);
+            perSegment[key] = made;
+            return made;
+        }
+    }
+
+    /// <returns>
+    /// How many matching documents were seen, whether some were skipped unseen (so that count is a lower bound), and
+    /// how many times block maxima let the walk jump.
+    /// </returns>
+    private static (int Matched, bool Pruned, int Jumps) Run(List<Posting> postings, Scorer? filter, int docBase, TopK top)
     {
         const int NoMore = DocIdSetIterator.NO_MORE_DOCS;
         // Cheapest bound first; bounds[i] = the sum of the bounds of postings 0..i (the non-essential prefix).
@@ -94,6 +172,8 @@ internal static class MaxScoreSearch
         var essential = 0;                                   // postings[essential..] drive the candidates
         var matched = 0;
         var pruned = false;
+        var jumps = 0;
+        var region = -1;                                     // documents up to here are known not to be skippable
         void Raise()
         {
             while (essential < n && top.Full && bounds[essential] <= top.Threshold) { essential++; pruned = true; }
@@ -104,6 +184,25 @@ internal static class MaxScoreSearch
             var doc = NoMore;
             for (var i = essential; i < n; i++) doc = Math.Min(doc, postings[i].Doc);
             if (doc == NoMore) break;
+            if (top.Full && doc > region)
+            {
+                // Up to the first block end among the essential words, a document scores at most the sum of the block
+                // maxima of the words that have a posting there, plus the bounds of all non-essential words. When that
+                // cannot beat the k-th score, jump past the region; otherwise walk it without asking again.
+                var upTo = NoMore - 1;
+                for (var i = essential; i < n; i++) upTo = Math.Min(upTo, postings[i].Block().Last);
+                var best = essential > 0 ? bounds[essential - 1] : 0f;
+                for (var i = essential; i < n; i++) if (postings[i].Doc <= upTo) best += postings[i].Block().Max;
+                if (best <= top.Threshold)
+                {
+                    pruned = true;
+                    if (upTo >= NoMore - 1) break;
+                    for (var i = essential; i < n; i++) if (postings[i].Doc <= upTo) postings[i].Docs.Advance(upTo + 1);
+                    jumps++;
+                    continue;
+                }
+                region = upTo;
+            }
             if (filter is not null)
             {
                 var allowed = filter.DocID < doc ? filter.Advance(doc) : filter.DocID;
@@ -135,7 +234,7 @@ internal static class MaxScoreSearch
             }
             if (competitive && top.Offer(docBase + doc, score)) Raise();
         }
-        return (matched, pruned);
+        return (matched, pruned, jumps);
     }
 
     /// <summary>The k best (score, doc) pairs; on equal scores the earlier document wins, as in Lucene's collector.</summary>

@@ -62,6 +62,7 @@ public sealed class MaxScoreSearchTests : IDisposable
         var random = new Random(k * 31 + (constrained ? 1 : 0));
         var constraint = new TermQuery(new Term("even", "1"));
         var prunedSomewhere = false;
+        var jumps = 0;
         for (var q = 0; q < 150; q++)
         {
             // From one to eight words, common and rare mixed; some absent from the corpus.
@@ -71,6 +72,7 @@ public sealed class MaxScoreSearchTests : IDisposable
             var expected = constrained ? _searcher.Search(or, new QueryWrapperFilter(constraint), k) : _searcher.Search(or, k);
             var weight = constrained ? _searcher.CreateNormalizedWeight(constraint) : null;
             var actual = MaxScoreSearch.Search(_searcher, Bm25, Text, words, weight, k);
+            jumps += actual.BlocksSkipped;
 
             var label = $"query {q} [{string.Join(' ', words)}], k={k}";
             Assert.True(expected.ScoreDocs.Length == actual.Top.Count, $"{label}: {actual.Top.Count} hits, expected {expected.ScoreDocs.Length}");
@@ -92,6 +94,21 @@ public sealed class MaxScoreSearchTests : IDisposable
             }
         }
         Assert.True(prunedSomewhere, "MaxScore should have skipped postings on some of these queries");
+        Assert.True(jumps > 0, "block maxima should have let some walks jump over blocks");
+    }
+
+    [Fact]
+    public void A_single_common_word_is_ranked_exactly_while_whole_blocks_are_skipped()
+    {
+        // MaxScore alone walks every posting of a one-word query; the block maxima must skip some and lose nothing.
+        foreach (var k in new[] { 1, 10, 100 })
+        {
+            var expected = _searcher.Search(new TermQuery(new Term(Text, Word(0))), k);
+            var actual = MaxScoreSearch.Search(_searcher, Bm25, Text, [Word(0)], null, k);
+            Assert.Equal(expected.ScoreDocs.Select(sd => sd.Score), actual.Top.Select(sd => sd.Score));
+            Assert.True(actual.BlocksSkipped > 0, $"k={k}: no block skipped");
+            Assert.False(actual.TotalIsExact);
+        }
     }
 
     [Fact]
