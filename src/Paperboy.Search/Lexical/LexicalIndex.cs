@@ -254,8 +254,8 @@ public sealed class LexicalIndex : IDisposable
             int total;
             if (scored.Count > 0)
             {
-                var weight = HasConstraints(query, filter) ? ConstraintsWeight(searcher, query, filter) : null;
-                var result = MaxScoreSearch.Search(searcher, Bm25, TextField_, scored, weight, want);
+                var constraints = HasConstraints(query, filter) ? ConstraintsOf(query, filter, null).Constraints : null;
+                var result = MaxScoreSearch.Search(searcher, Bm25, TextField_, scored, constraints, want);
                 (top, total) = (result.Top, result.TotalHits);
             }
             else
@@ -354,10 +354,10 @@ public sealed class LexicalIndex : IDisposable
     public HashSet<string> Satisfying(SearchQuery query, SearchFilter filter, IReadOnlyCollection<string> ids)
     {
         var satisfying = new HashSet<string>(StringComparer.Ordinal);
+        var (constraints, _) = ConstraintsOf(query, filter, null);
         var searcher = _searchers.Acquire();
         try
         {
-            var weight = ConstraintsWeight(searcher, query, filter);
             foreach (var leaf in searcher.IndexReader.Leaves)
             {
                 var reader = leaf.AtomicReader;
@@ -373,32 +373,53 @@ public sealed class LexicalIndex : IDisposable
                 }
                 if (docs.Count == 0) continue;
                 docs.Sort((a, b) => a.Doc.CompareTo(b.Doc));
-                var scorer = weight.GetScorer(leaf, reader.LiveDocs);
-                if (scorer is null) continue;
+                var check = ConstraintCheck.For(leaf, constraints);
+                if (check is null) continue;
                 foreach (var (doc, id) in docs)
-                {
-                    var at = scorer.DocID < doc ? scorer.Advance(doc) : scorer.DocID;
-                    if (at == DocIdSetIterator.NO_MORE_DOCS) break;
-                    if (at == doc) satisfying.Add(id);
-                }
+                    if (check.Accepts(doc)) satisfying.Add(id);
             }
             return satisfying;
         }
         finally { _searchers.Release(searcher); }
     }
 
-    /// <summary>The query's constraints alone (everything but its free words), as a weight to test documents against.</summary>
-    private Weight ConstraintsWeight(IndexSearcher searcher, SearchQuery query, SearchFilter filter) =>
-        searcher.CreateNormalizedWeight(Build(query with { Words = [] }, filter, requirePositive: false).Query!);
-
     /// <summary>The Lucene query a search runs when it is not ranked by MaxScore; null when the query has nothing positive.</summary>
     internal Query? LuceneQuery(SearchQuery q, SearchFilter filter) => Build(q, filter).Query;
+
+    /// <summary>The query's constraints alone as a Lucene query (matching every document when there are none).</summary>
+    internal Query ConstraintsQuery(SearchQuery q, SearchFilter filter) => Build(q with { Words = [] }, filter, requirePositive: false).Query!;
+
+    /// <summary>
+    /// What a search computes, as one Lucene query: BM25 over the words and the phrases' words, as an OR, filtered by
+    /// the constraints (which add nothing to the score); a query with no such words is Lucene's own.
+    /// </summary>
+    internal Query RankingQuery(SearchQuery q, SearchFilter filter)
+    {
+        var scored = ScoredTerms(q, new HashSet<string>());
+        if (scored.Count == 0) return LuceneQuery(q, filter) ?? new BooleanQuery();   // ranked by Lucene itself
+        var or = new BooleanQuery();
+        foreach (var t in scored) or.Add(new TermQuery(new Term(TextField_, t)), Occur.SHOULD);
+        return HasConstraints(q, filter) ? new FilteredQuery(or, new QueryWrapperFilter(ConstraintsQuery(q, filter))) : or;
+    }
+
+    /// <summary>Runs a Lucene query exhaustively with BM25: the reference the pruned searches are checked against.</summary>
+    internal List<LexicalHit> RunLucene(Query query, int k)
+    {
+        var searcher = _searchers.Acquire();
+        try
+        {
+            var top = searcher.Search(query, Math.Max(1, k)).ScoreDocs;
+            var ids = IdsOf(searcher, top.Select(sd => sd.Doc));
+            return top.Select((sd, i) => new LexicalHit(ids[i], sd.Score)).ToList();
+        }
+        finally { _searchers.Release(searcher); }
+    }
 
     private (Query? Query, HashSet<string> Terms) Build(SearchQuery q, SearchFilter filter, bool requirePositive = true)
     {
         var terms = new HashSet<string>(StringComparer.Ordinal);
         var root = new BooleanQuery();
-        var positives = 0;
+        var (constraints, positives) = ConstraintsOf(q, filter, terms);
 
         var wordTerms = q.Words.SelectMany(w => _analyzer.Terms(w)).Distinct().Take(MaxQueryTerms).ToList();
         if (wordTerms.Count > 0)
@@ -412,64 +433,59 @@ public sealed class LexicalIndex : IDisposable
             root.Add(words, Occur.MUST);
             positives++;
         }
-        foreach (var phrase in q.Phrases.Take(8))
-        {
-            var pq = PhraseAcross(phrase, terms);
-            if (pq is null) continue;
-            root.Add(pq, Occur.MUST);
-            positives++;
-        }
-        foreach (var author in q.Authors.Take(8))
-        {
-            var aq = Phrase("authors", author, null);
-            if (aq is null) continue;
-            root.Add(aq, Occur.MUST);
-            positives++;
-        }
-        foreach (var ex in q.Excluded.Take(16))
-        {
-            var isAuthor = ex.StartsWith("author:", StringComparison.OrdinalIgnoreCase);
-            var eq = isAuthor ? Phrase("authors", ex[7..].Trim('"'), null) : PhraseAcross(ex.Trim('"'), null);
-            if (eq is not null) root.Add(eq, Occur.MUST_NOT);
-        }
         if (positives == 0 && requirePositive) return (null, terms);
         if (positives == 0) root.Add(new MatchAllDocsQuery(), Occur.MUST);
-
-        // after:/before: exclude their own day, counted on day numbers: DateOnly arithmetic overflows at year 1 and 9999.
-        int? from = filter.From is { } f0 ? DayNumber(f0) : q.After is { } a ? DayNumber(a) + 1 : null;
-        int? to = filter.To is { } t0 ? DayNumber(t0) : q.Before is { } b ? DayNumber(b) - 1 : null;
-        if (from is not null || to is not null) root.Add(NumericRangeQuery.NewInt32Range("day", from, to, true, true), Occur.MUST);
-        if (filter.MinUpvotes is { } min) root.Add(NumericRangeQuery.NewInt32Range("upvotes", min, null, true, true), Occur.MUST);
-        if (filter.HasCode) root.Add(new TermQuery(new Term("code", "1")), Occur.MUST);
+        foreach (var c in constraints) root.Add(c.ToQuery(), c is PhraseConstraint { Excluded: true } ? Occur.MUST_NOT : Occur.MUST);
         return (root, terms);
     }
 
-    private Query? PhraseAcross(string text, HashSet<string>? terms)
+    /// <summary>
+    /// Everything a query requires beyond its free words: phrases, authors, exclusions, dates, upvotes, code. Also
+    /// counts the positive ones (phrases and authors), which can make a query on their own; phrase words go to
+    /// <paramref name="terms"/> for highlighting.
+    /// </summary>
+    private (List<Constraint> Constraints, int Positives) ConstraintsOf(SearchQuery q, SearchFilter filter, HashSet<string>? terms)
     {
-        return Phrase(TextField_, text, terms);
+        var constraints = new List<Constraint>();
+        foreach (var phrase in q.Phrases.Take(8))
+            if (Phrase(TextField_, phrase, terms, excluded: false) is { } c) constraints.Add(c);
+        foreach (var author in q.Authors.Take(8))
+            if (Phrase("authors", author, null, excluded: false) is { } c) constraints.Add(c);
+        var positives = constraints.Count;
+        foreach (var ex in q.Excluded.Take(16))
+        {
+            var isAuthor = ex.StartsWith("author:", StringComparison.OrdinalIgnoreCase);
+            if (Phrase(isAuthor ? "authors" : TextField_, isAuthor ? ex[7..].Trim('"') : ex.Trim('"'), null, excluded: true) is { } c) constraints.Add(c);
+        }
+        // after:/before: exclude their own day, counted on day numbers: DateOnly arithmetic overflows at year 1 and 9999.
+        int? from = filter.From is { } f0 ? DayNumber(f0) : q.After is { } a ? DayNumber(a) + 1 : null;
+        int? to = filter.To is { } t0 ? DayNumber(t0) : q.Before is { } b ? DayNumber(b) - 1 : null;
+        if (from is not null || to is not null) constraints.Add(new RangeConstraint("day", from, to));
+        if (filter.MinUpvotes is { } min) constraints.Add(new RangeConstraint("upvotes", min, null));
+        if (filter.HasCode) constraints.Add(new PhraseConstraint("code", ["1"], [0], Excluded: false));
+        return (constraints, positives);
     }
 
-    private Query? Phrase(string field, string text, HashSet<string>? terms)
+    /// <summary>The analysed words of <paramref name="text"/> in <paramref name="field"/> at their positions; null when none is left.</summary>
+    private PhraseConstraint? Phrase(string field, string text, HashSet<string>? terms, bool excluded)
     {
-        var pq = new PhraseQuery();
+        var words = new List<string>();
+        var positions = new List<int>();
         using var ts = _analyzer.GetTokenStream(field, text);
         var term = ts.AddAttribute<ICharTermAttribute>();
         var pos = ts.AddAttribute<IPositionIncrementAttribute>();
         ts.Reset();
         var position = -1;
-        var count = 0;
-        while (ts.IncrementToken() && count < MaxQueryTerms)
+        while (ts.IncrementToken() && words.Count < MaxQueryTerms)
         {
             position += pos.PositionIncrement;
             var t = term.ToString();
             terms?.Add(t);
-            pq.Add(new Term(field, t), position);
-            count++;
+            words.Add(t);
+            positions.Add(position);
         }
         ts.End();
-        if (count == 0) return null;
-        if (count == 1) return new TermQuery(pq.GetTerms()[0]);
-        return pq;
+        return words.Count == 0 ? null : new PhraseConstraint(field, [.. words], [.. positions], excluded);
     }
 
     public void Dispose()

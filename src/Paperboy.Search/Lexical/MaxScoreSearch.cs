@@ -34,8 +34,8 @@ internal static class MaxScoreSearch
     /// <summary>Words in fewer documents of a segment than this are cheap to walk whole: no block maxima.</summary>
     internal const int MinBlockMaxDocFreq = 4 * BlockPostings;
 
-    /// <param name="constraints">Documents must also match this (phrases, authors, exclusions, ranges); it adds nothing to the score.</param>
-    public static Result Search(IndexSearcher searcher, Similarity similarity, string field, IReadOnlyList<string> words, Weight? constraints, int k)
+    /// <param name="constraints">Documents must also satisfy these (phrases, authors, exclusions, ranges); they add nothing to the score.</param>
+    internal static Result Search(IndexSearcher searcher, Similarity similarity, string field, IReadOnlyList<string> words, IReadOnlyList<Constraint>? constraints, int k)
     {
         var top = new TopK(k);
         var collection = searcher.CollectionStatistics(field);
@@ -76,13 +76,9 @@ internal static class MaxScoreSearch
                 postings.Add(new Posting(docs, scorer, bound, blocks));
             }
             if (postings.Count == 0) continue;
-            var filter = constraints?.GetScorer(leaf, reader.LiveDocs);
-            if (constraints is not null && (filter is null || filter.NextDoc() == DocIdSetIterator.NO_MORE_DOCS))
-            {
-                exact = false;
-                continue;
-            }
-            var (matched, pruned, jumps) = Run(postings, filter, leaf.DocBase, top);
+            var check = constraints is null ? null : ConstraintCheck.For(leaf, constraints);
+            if (constraints is not null && check is null) continue;   // nothing in this segment can satisfy them
+            var (matched, pruned, jumps) = Run(postings, check, leaf.DocBase, top);
             total += matched;
             exact &= !pruned;
             skipped += jumps;
@@ -161,7 +157,7 @@ internal static class MaxScoreSearch
     /// How many matching documents were seen, whether some were skipped unseen (so that count is a lower bound), and
     /// how many times block maxima let the walk jump.
     /// </returns>
-    private static (int Matched, bool Pruned, int Jumps) Run(List<Posting> postings, Scorer? filter, int docBase, TopK top)
+    private static (int Matched, bool Pruned, int Jumps) Run(List<Posting> postings, ConstraintCheck? check, int docBase, TopK top)
     {
         const int NoMore = DocIdSetIterator.NO_MORE_DOCS;
         // Cheapest bound first; bounds[i] = the sum of the bounds of postings 0..i (the non-essential prefix).
@@ -203,18 +199,18 @@ internal static class MaxScoreSearch
                 }
                 region = upTo;
             }
-            if (filter is not null)
+            if (check is not null)
             {
-                var allowed = filter.DocID < doc ? filter.Advance(doc) : filter.DocID;
-                if (allowed == NoMore) { pruned = true; break; }
-                if (allowed != doc)
+                // Leapfrog: no document before the next one holding every required word can match.
+                var next = check.Approximate(doc);
+                if (next == NoMore) { pruned = true; break; }
+                if (next != doc)
                 {
-                    // Leapfrog: no document before the filter's next one can match.
-                    for (var i = essential; i < n; i++) if (postings[i].Doc < allowed) postings[i].Docs.Advance(allowed);
+                    for (var i = essential; i < n; i++) if (postings[i].Doc < next) postings[i].Docs.Advance(next);
                     continue;
                 }
             }
-            matched++;
+            if (check is null) matched++;
             var score = 0f;
             for (var i = essential; i < n; i++)
             {
@@ -231,6 +227,14 @@ internal static class MaxScoreSearch
                 var p = postings[i];
                 if (p.Doc < doc) p.Docs.Advance(doc);
                 if (p.Doc == doc) score += p.Score(doc);
+            }
+            // The constraints' own check (phrase positions, ranges, exclusions) only for a document that would rank;
+            // those it is not asked about are not counted, so the total becomes a lower bound.
+            if (check is not null)
+            {
+                if (!competitive) { pruned = true; continue; }
+                if (!check.Matches(doc)) continue;
+                matched++;
             }
             if (competitive && top.Offer(docBase + doc, score)) Raise();
         }

@@ -1,0 +1,103 @@
+using Paperboy.Core.Papers;
+using Paperboy.Search.Lexical;
+using Paperboy.Tests.Support;
+
+namespace Paperboy.Tests.Search;
+
+/// <summary>
+/// Constraints are checked one candidate at a time (two phases: the words' postings, then positions, ranges and
+/// exclusions). They must answer exactly as the Lucene query built from the same constraints, and a constrained
+/// search must rank exactly as Lucene's exhaustive search: BM25 over all the query's words, filtered by its constraints.
+/// </summary>
+public sealed class ConstraintCheckTests : IDisposable
+{
+    private static readonly string[] Vocabulary = ["neural", "network", "deep", "learning", "graph", "diffusion", "model", "image", "generation", "score", "function", "the", "of", "time", "series"];
+    private static readonly string[] People = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov"];
+    private readonly TempDir _dir = new();
+    private readonly LexicalIndex _index;
+    private readonly List<string> _ids;
+
+    public ConstraintCheckTests()
+    {
+        var random = new Random(11);
+        string Text(int n) => string.Join(' ', Enumerable.Range(0, n).Select(_ => Vocabulary[(int)Math.Floor(Math.Pow(random.NextDouble(), 2) * Vocabulary.Length)]));
+        var papers = Enumerable.Range(0, 1500).Select(i => new Paper
+        {
+            Id = $"p{i:D4}",
+            Title = Text(random.Next(2, 8)),
+            Abstract = Text(random.Next(5, 60)),
+            Authors = People.Where(_ => random.Next(3) == 0).ToList(),
+            PublishedAt = random.Next(10) == 0 ? null : new DateOnly(2023, 1, 1).AddDays(random.Next(900)),
+            Upvotes = random.Next(4) == 0 ? random.Next(50) : 0,
+            Links = random.Next(3) == 0 ? [new PaperLink(PaperLink.Code, "https://example.org/code")] : [],
+        }).ToList();
+        _index = LexicalIndex.Open(_dir.Path);
+        // Several segments, one paper updated (deleted and added again), so the checks see deletions.
+        foreach (var batch in papers.Chunk(400)) _index.Apply(batch, [], 1);
+        _index.Apply([papers[3]], ["p0005"], 2);
+        _ids = papers.Select(p => p.Id).Where(id => id != "p0005").ToList();
+    }
+
+    private static (SearchQuery Query, SearchFilter Filter) RandomQuery(Random random)
+    {
+        string Words(int n) => string.Join(' ', Enumerable.Range(0, n).Select(_ => Vocabulary[random.Next(Vocabulary.Length)]));
+        var parts = new List<string>();
+        if (random.Next(3) > 0) parts.Add(Words(random.Next(1, 3)));
+        for (var i = random.Next(0, 3); i > 0; i--) parts.Add($"\"{Words(random.Next(1, 4))}\"");
+        if (random.Next(3) == 0) parts.Add($"author:\"{People[random.Next(People.Length)]}\"");
+        if (random.Next(3) == 0) parts.Add(random.Next(2) == 0 ? $"-{Vocabulary[random.Next(Vocabulary.Length)]}" : $"-\"{Words(2)}\"");
+        if (random.Next(5) == 0) parts.Add($"-author:\"{People[random.Next(People.Length)]}\"");
+        if (random.Next(4) == 0) parts.Add($"after:2023-{random.Next(1, 13):D2}");
+        if (random.Next(4) == 0) parts.Add($"before:2025-{random.Next(1, 7):D2}");
+        var filter = new SearchFilter(
+            From: random.Next(6) == 0 ? new DateOnly(2024, 1, 1) : null,
+            MinUpvotes: random.Next(5) == 0 ? random.Next(1, 30) : null,
+            HasCode: random.Next(4) == 0);
+        return (SearchQuery.Parse(string.Join(' ', parts)), filter);
+    }
+
+    [Fact]
+    public void Checking_candidates_one_at_a_time_agrees_with_the_Lucene_query()
+    {
+        var random = new Random(5);
+        var nonEmpty = 0;
+        for (var q = 0; q < 300; q++)
+        {
+            var (query, filter) = RandomQuery(random);
+            if (!LexicalIndex.HasConstraints(query, filter)) continue;
+            var expected = _index.RunLucene(_index.ConstraintsQuery(query, filter), _ids.Count).Select(h => h.Id).ToHashSet();
+            var actual = _index.Satisfying(query, filter, _ids);
+            Assert.True(expected.SetEquals(actual), $"[{query.Text}] {filter}: {actual.Count} satisfy, Lucene says {expected.Count}");
+            if (expected.Count > 0) nonEmpty++;
+        }
+        Assert.True(nonEmpty > 50, $"only {nonEmpty} queries had any match: the test would prove little");
+    }
+
+    [Fact]
+    public void A_constrained_search_ranks_as_Lucene_ranks_its_words_filtered_by_its_constraints()
+    {
+        var random = new Random(6);
+        var compared = 0;
+        for (var q = 0; q < 300; q++)
+        {
+            var (query, filter) = RandomQuery(random);
+            if (query.Words.Count == 0 || !LexicalIndex.HasConstraints(query, filter)) continue;
+            foreach (var k in new[] { 10, 100 })
+            {
+                var expected = _index.RunLucene(_index.RankingQuery(query, filter), k);
+                var actual = _index.Search(query, filter, k, 0).Hits;
+                Assert.True(expected.Count == actual.Count, $"[{query.Text}] {filter} k={k}: {actual.Count} hits, Lucene {expected.Count}");
+                for (var i = 0; i < expected.Count; i++)
+                    Assert.True(Math.Abs(expected[i].Score - actual[i].Score) <= 1e-4f * expected[i].Score, $"[{query.Text}] rank {i + 1}: {actual[i].Score} against {expected[i].Score}");
+                compared += expected.Count > 0 ? 1 : 0;
+            }
+        }
+        Assert.True(compared > 50, $"only {compared} searches found anything");
+    }
+
+    public void Dispose()
+    {
+        _index.Dispose();
+        _dir.Dispose();
+    }
+}
