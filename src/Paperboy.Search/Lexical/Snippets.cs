@@ -13,7 +13,7 @@ public sealed class Snippets(PaperAnalyzer analyzer)
     /// <summary>Safe HTML: the excerpt of <paramref name="text"/> (at most about <paramref name="maxChars"/> characters) with matches marked.</summary>
     public string Highlight(string text, IReadOnlySet<string> terms, int maxChars = 300)
     {
-        var matches = terms.Count == 0 ? [] : Matches(text, terms);
+        var matches = terms.Count == 0 ? [] : Matches(text, terms, _vocabulary);
         var (start, end) = Window(text, matches, maxChars);
         var sb = new StringBuilder();
         if (start > 0) sb.Append("… ");
@@ -30,15 +30,28 @@ public sealed class Snippets(PaperAnalyzer analyzer)
         return sb.ToString();
     }
 
-    // Word → its analysed terms. Running the analyzer over ten abstracts for every results page cost as much as
-    // the BM25 search itself; words repeat (Zipf), so each distinct word is analysed once. Cleared when it grows large.
-    private readonly ConcurrentDictionary<string, string[]> _wordTerms = new(StringComparer.Ordinal);
+    // Word → its analysed terms, as numbers. Running the analyzer over ten abstracts for every results page cost as
+    // much as the BM25 search itself; words repeat (Zipf), so each distinct word is analysed once, and a word's
+    // terms are compared with the query's as small integers rather than hashed again. Replaced when it grows large.
+    private Vocabulary _vocabulary = new();
     private const int MaxRememberedWords = 200_000;
 
-    private List<(int Start, int End)> Matches(string text, IReadOnlySet<string> terms)
+    private sealed class Vocabulary
     {
+        public readonly ConcurrentDictionary<string, int[]> WordTerms = new(StringComparer.Ordinal);
+        public readonly ConcurrentDictionary<string, int> TermIds = new(StringComparer.Ordinal);
+        public int Id(string term) => TermIds.TryGetValue(term, out var id) ? id : TermIds.GetOrAdd(term, _ => Interlocked.Increment(ref _next));
+        private int _next;
+    }
+
+    private List<(int Start, int End)> Matches(string text, IReadOnlySet<string> terms, Vocabulary vocabulary)
+    {
+        if (vocabulary.WordTerms.Count >= MaxRememberedWords) _vocabulary = vocabulary = new();
+        var wanted = new int[terms.Count];
+        var n = 0;
+        foreach (var t in terms) wanted[n++] = vocabulary.Id(t);
         var found = new List<(int, int)>();
-        var lookup = _wordTerms.GetAlternateLookup<ReadOnlySpan<char>>();
+        var lookup = vocabulary.WordTerms.GetAlternateLookup<ReadOnlySpan<char>>();
         for (var i = 0; i < text.Length;)
         {
             if (!char.IsLetterOrDigit(text[i])) { i++; continue; }
@@ -47,12 +60,11 @@ public sealed class Snippets(PaperAnalyzer analyzer)
             var word = text.AsSpan(start, i - start);
             if (!lookup.TryGetValue(word, out var wordTerms))
             {
-                if (_wordTerms.Count >= MaxRememberedWords) _wordTerms.Clear();
-                wordTerms = [.. analyzer.Terms(word.ToString())];
+                wordTerms = [.. analyzer.Terms(word.ToString()).Select(vocabulary.Id)];
                 lookup.TryAdd(word, wordTerms);
             }
             foreach (var t in wordTerms)
-                if (terms.Contains(t)) { found.Add((start, i)); break; }
+                if (Array.IndexOf(wanted, t) >= 0) { found.Add((start, i)); break; }
         }
         return found;
     }
