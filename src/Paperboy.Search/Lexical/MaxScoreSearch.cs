@@ -114,18 +114,20 @@ internal static class MaxScoreSearch
     /// the block as a share of the word's bound (so the same maxima serve whatever the word's idf). Scores depend on
     /// the average length of the field, so the maxima are made again when the collection's statistics change.
     /// </summary>
-    private sealed class BlockMaxima(int[] last, float[] ratio)
+    private sealed class BlockMaxima(int[] last, float[] ratio, (long TermFreqs, long Docs) statistics)
     {
         public readonly int[] Last = last;
         public readonly float[] Ratio = ratio;
+        private readonly (long TermFreqs, long Docs) _statistics = statistics;
 
-        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, System.Collections.Concurrent.ConcurrentDictionary<(string Term, long TermFreqs, long Docs), BlockMaxima>> Cache = new();
+        // Per segment core (dropped with the segment), per word.
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, System.Collections.Concurrent.ConcurrentDictionary<string, BlockMaxima>> Cache = new();
 
         public static BlockMaxima Of(AtomicReaderContext leaf, TermsEnum termsEnum, Term term, int docFreq, Similarity.SimScorer scorer, float bound, CollectionStatistics collection)
         {
-            var perSegment = Cache.GetValue(leaf.AtomicReader.CoreCacheKey, _ => new());
-            var key = (term.Text, collection.SumTotalTermFreq, collection.DocCount);
-            if (perSegment.TryGetValue(key, out var known)) return known;
+            var perSegment = Cache.GetValue(leaf.AtomicReader.CoreCacheKey, _ => new(StringComparer.Ordinal));
+            var statistics = (collection.SumTotalTermFreq, collection.DocCount);
+            if (perSegment.TryGetValue(term.Text, out var known) && known._statistics == statistics) return known;
             // Deleted documents are included: their scores only loosen the bounds, and the maxima outlive deletions.
             // The enum is positioned on the word by the caller; a second postings enum over it leaves the first alone.
             var docs = termsEnum.Docs(null, null, DocsFlags.FREQS)!;
@@ -145,11 +147,8 @@ internal static class MaxScoreSearch
             // A sentinel block past the last document, so a lookup never runs off the end.
             lasts.Add(DocIdSetIterator.NO_MORE_DOCS);
             ratios.Add(0);
-            var made = new BlockMaxima([.. lasts], [.. ratios]);
-            // Statistics move with every commit: keep only the maxima made under the newest ones.
-            foreach (var stale in perSegment.Keys) if (stale.Term == key.Text && stale != key) perSegment.TryRemove(stale, out _);
-            perSegment[key] = made;
-            return made;
+            // Statistics move with every commit: the maxima made under the newest ones replace the word's older ones.
+            return perSegment[term.Text] = new BlockMaxima([.. lasts], [.. ratios], statistics);
         }
     }
 

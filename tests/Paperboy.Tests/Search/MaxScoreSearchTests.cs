@@ -112,6 +112,38 @@ public sealed class MaxScoreSearchTests : IDisposable
     }
 
     [Fact]
+    public void Block_maxima_are_made_again_when_the_collection_statistics_change()
+    {
+        // Long documents added in a new segment raise the average length, and with it every old document's score:
+        // block maxima kept from before would be too low, and whole blocks of good documents skipped.
+        using var dir = new RAMDirectory();
+        var config = new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48)) { Similarity = Bm25, MergePolicy = NoMergePolicy.NO_COMPOUND_FILES };
+        using var writer = new IndexWriter(dir, config);
+        var random = new Random(3);
+        for (var d = 0; d < 3000; d++)
+            writer.AddDocument(new Document { new TextField(Text, string.Join(' ', Enumerable.Range(0, random.Next(1, 12)).Select(_ => Word(random.Next(3)))), Lucene.Net.Documents.Field.Store.NO) });
+        writer.Commit();
+        var reader = DirectoryReader.Open(dir);
+        void Compare()
+        {
+            var searcher = new IndexSearcher(reader) { Similarity = Bm25 };
+            var expected = searcher.Search(new TermQuery(new Term(Text, Word(0))), 10);
+            var actual = MaxScoreSearch.Search(searcher, Bm25, Text, [Word(0)], null, 10);
+            Assert.Equal(expected.ScoreDocs.Select(sd => (sd.Doc, sd.Score)), actual.Top.Select(sd => (sd.Doc, sd.Score)));
+        }
+        Compare();
+        for (var d = 0; d < 3000; d++)
+            writer.AddDocument(new Document { new TextField(Text, string.Join(' ', Enumerable.Range(0, 400).Select(_ => Word(100 + random.Next(50)))), Lucene.Net.Documents.Field.Store.NO) });
+        writer.Commit();
+        // Reopened as a server refreshes: the first segment's reader core (and its cached maxima) is shared.
+        var reopened = DirectoryReader.OpenIfChanged(reader)!;
+        reader.Dispose();
+        reader = reopened;
+        Compare();
+        reader.Dispose();
+    }
+
+    [Fact]
     public void Words_that_are_not_in_the_index_find_nothing()
     {
         var result = MaxScoreSearch.Search(_searcher, Bm25, Text, ["absent", "missing"], null, 10);
