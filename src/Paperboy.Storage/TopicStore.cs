@@ -111,7 +111,7 @@ public sealed class TopicStore(IDbContextFactory<PaperboyDb> factory)
     public async Task<(List<Paper> Papers, int Total)> PapersAsync(int topicId, int limit, int offset, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        return await PaperStore.BoardPageAsync(db.Papers.AsNoTracking().Where(p => db.PaperTopics.Any(t => t.PaperId == p.Id && t.TopicId == topicId)),
+        return await PaperStore.BoardPageAsync(db, db.Papers.Where(p => db.PaperTopics.Any(t => t.PaperId == p.Id && t.TopicId == topicId)),
             limit, offset, ct);
     }
 
