@@ -43,4 +43,14 @@ public sealed class BoardIndexTests
         var before = db.Papers.Where(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) < day);
         AssertRankedFromTheIndex(await SqlitePlan.OfAsync(db, PaperStore.BoardPageQuery(db, before, 20, 0, dayByDay: true)));
     }
+
+    [Fact]
+    public async Task On_SQLite_a_topic_page_starts_from_the_topics_papers_not_from_every_paper()
+    {
+        await using var t = await TestStore.CreateAsync();
+        await using var db = await t.Factory.CreateDbContextAsync();
+        var plan = await SqlitePlan.OfAsync(db, PaperStore.BoardPageQuery(db, TopicStore.PapersOf(db, 3), 24, 0));
+        Assert.True(plan.Any(step => step.Contains("USING INDEX IX_paper_topics_TopicId (TopicId=?)", StringComparison.Ordinal)), string.Join("\n", plan));
+        Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal));
+    }
 }
