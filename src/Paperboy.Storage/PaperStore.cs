@@ -283,34 +283,59 @@ public sealed partial class PaperStore(IDbContextFactory<PaperboyDb> factory, Ti
         return ids.Where(found.ContainsKey).Select(id => found[id]).ToList();
     }
 
-    /// <summary>A board: the papers of the period ranked by upvotes, newest first among equals.</summary>
+    /// <summary>A board: the papers of the period in <see cref="InBoardOrder"/>.</summary>
     public async Task<(List<Paper> Papers, int Total)> BoardAsync(BoardPeriod period, int limit, int offset, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        DateOnly? first = period.First, last = period.Last;
-        return await BoardPageAsync(db.Papers.AsNoTracking().Where(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) >= first && EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) <= last),
-            limit, offset, ct);
+        return await BoardPageAsync(db, InPeriod(db.Papers, period), limit, offset, ct);
     }
 
-    /// <summary>One page of <paramref name="papers"/> in board order (upvotes, then newest day, then title), with their count.</summary>
-    internal static async Task<(List<Paper> Papers, int Total)> BoardPageAsync(IQueryable<Paper> papers, int limit, int offset, CancellationToken ct)
+    /// <summary>The papers placed on a day of the period (their board day within it).</summary>
+    public static IQueryable<Paper> InPeriod(IQueryable<Paper> papers, BoardPeriod period)
+    {
+        DateOnly? first = period.First, last = period.Last;
+        return papers.Where(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) >= first && EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) <= last);
+    }
+
+    /// <summary>One page of <paramref name="papers"/> in <see cref="InBoardOrder"/>, with their count.</summary>
+    internal static async Task<(List<Paper> Papers, int Total)> BoardPageAsync(PaperboyDb db, IQueryable<Paper> papers, int limit, int offset, CancellationToken ct)
     {
         var total = await papers.CountAsync(ct);
-        var page = await papers.OrderByDescending(p => p.Upvotes + p.MemberVotes)
-            .ThenByDescending(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay))
-            .ThenBy(p => p.Title)
-            .Skip(offset).Take(limit).ToListAsync(ct);
-        return (page, total);
+        return (await BoardPageQuery(db, papers, limit, offset).ToListAsync(ct), total);
     }
 
-    /// <summary>The newest papers placed before <paramref name="day"/>: newest day first, by upvotes within a day.</summary>
+    /// <summary>
+    /// Papers <paramref name="offset"/> to <paramref name="offset"/> + <paramref name="limit"/> of
+    /// <paramref name="papers"/> in <see cref="InBoardOrder"/>, in one statement: the ranking selects ids only, and
+    /// only the page's papers are read whole, by key.
+    /// </summary>
+    public static IQueryable<Paper> BoardPageQuery(PaperboyDb db, IQueryable<Paper> papers, int limit, int offset, bool dayByDay = false)
+    {
+        var page = InBoardOrder(papers, dayByDay).Skip(offset).Take(limit).Select(p => p.Id);
+        return InBoardOrder(db.Papers.AsNoTracking().Where(p => page.Contains(p.Id)), dayByDay);
+    }
+
+    /// <summary>
+    /// The order of every list ranked by votes (boards, a topic's papers, the front page's earlier days): most votes
+    /// (upvotes and members' votes) first, then the newest day, then the id, which is arXiv's own announcement order.
+    /// <paramref name="dayByDay"/> puts the newest day first and ranks by votes within each day. Every key is in the
+    /// board index (<see cref="PaperboyDb.BoardIndex"/>), so ranking a month's thousands of papers reads that narrow
+    /// index alone; the title tie-break this replaced read every paper's wide row (abstract, authors…) to sort them.
+    /// </summary>
+    private static IOrderedQueryable<Paper> InBoardOrder(IQueryable<Paper> papers, bool dayByDay)
+    {
+        var ranked = dayByDay
+            ? papers.OrderByDescending(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay)).ThenByDescending(p => p.Upvotes + p.MemberVotes)
+            : papers.OrderByDescending(p => p.Upvotes + p.MemberVotes).ThenByDescending(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay));
+        return ranked.ThenBy(p => p.Id);
+    }
+
+    /// <summary>The newest papers placed before <paramref name="day"/>: newest day first, in board order within a day.</summary>
     public async Task<List<Paper>> RecentBeforeAsync(DateOnly day, int limit, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         DateOnly? d = day;
-        return await db.Papers.AsNoTracking().Where(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) < d)
-            .OrderByDescending(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay)).ThenByDescending(p => p.Upvotes + p.MemberVotes).ThenBy(p => p.Title)
-            .Take(limit).ToListAsync(ct);
+        return await BoardPageQuery(db, db.Papers.Where(p => EF.Property<DateOnly?>(p, PaperboyDb.BoardDay) < d), limit, 0, dayByDay: true).ToListAsync(ct);
     }
 
     /// <summary>How many recent papers trending considers: the newest ones with any upvote.</summary>

@@ -107,13 +107,19 @@ public sealed class TopicStore(IDbContextFactory<PaperboyDb> factory)
         return await db.Topics.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, ct);
     }
 
-    /// <summary>A topic's papers ranked as a board is: by upvotes, newest first among equals.</summary>
+    /// <summary>A topic's papers ranked as a board is (<see cref="PaperStore.BoardPageQuery"/>).</summary>
     public async Task<(List<Paper> Papers, int Total)> PapersAsync(int topicId, int limit, int offset, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        return await PaperStore.BoardPageAsync(db.Papers.AsNoTracking().Where(p => db.PaperTopics.Any(t => t.PaperId == p.Id && t.TopicId == topicId)),
-            limit, offset, ct);
+        return await PaperStore.BoardPageAsync(db, PapersOf(db, topicId), limit, offset, ct);
     }
+
+    /// <summary>
+    /// The papers of a topic, found from the topic's rows (a join): asked per paper instead (<c>EXISTS</c>), SQLite
+    /// walks every paper of the store to test its topic.
+    /// </summary>
+    public static IQueryable<Paper> PapersOf(PaperboyDb db, int topicId) =>
+        db.PaperTopics.Where(t => t.TopicId == topicId).Join(db.Papers, t => t.PaperId, p => p.Id, (_, p) => p);
 
     /// <summary>The topics of these papers (papers without one are left out).</summary>
     public async Task<Dictionary<string, int>> TopicOfAsync(IReadOnlyCollection<string> paperIds, CancellationToken ct = default)

@@ -195,14 +195,38 @@ public abstract class CommunityStoreTests(StoreProvider provider) : IAsyncLifeti
     }
 
     [Fact]
-    public async Task Boards_break_ties_by_title_in_byte_order_as_SQLite_does()
+    public async Task Boards_rank_by_all_votes_then_the_newer_day_then_the_id_in_byte_order()
     {
-        var day = new DateOnly(2026, 11, 20);
-        await _db.Store.ImportAsync([NewPaper("alpha", day: day, upvotes: 3), NewPaper("Beta", day: day, upvotes: 3), NewPaper("Émile", day: day, upvotes: 3), NewPaper("Zeta", day: day, upvotes: 3)]);
-        var (papers, total) = await _db.Store.BoardAsync(BoardPeriod.Day(day), 10, 0);
-        Assert.Equal(4, total);
-        // Byte (code point) order: upper case before lower case, accented letters last. A locale collation would say alpha, Beta, Émile, Zeta.
-        Assert.Equal(["Beta", "Zeta", "alpha", "Émile"], papers.Select(p => p.Title));
+        var monday = new DateOnly(2026, 11, 16);
+        var tuesday = monday.AddDays(1);
+        var titleOnly = NewPaper("Five on Tuesday Without an arXiv Id", day: tuesday, upvotes: 5);
+        await _db.Store.ImportAsync([
+            NewPaper("Five on Monday", "2611.00001", monday, 5),
+            NewPaper("Six on Monday", "2611.00002", monday, 6),
+            NewPaper("None on Tuesday", "2611.00003", tuesday, 0),
+            NewPaper("Fifty Next Monday", "2611.00004", monday.AddDays(7), 50),
+            NewPaper("Three and Two Members' on Tuesday", "2611.00007", tuesday, 3),
+            NewPaper("Five on Tuesday", "2611.00009", tuesday, 5),
+            NewPaper("Five on Tuesday, Old-Style Id", "hep-th/9901001", tuesday, 5),
+            titleOnly,
+        ]);
+        var votes = new VoteStore(_db.Factory, _clock);
+        foreach (var member in new[] { await MemberAsync("erin"), await MemberAsync("frank") }) await votes.SetAsync(member, "2611.00007", true);
+
+        // 6; then 5 (3 upvotes + 2 members' votes counts as 5) on Tuesday before 5 on Monday; ties by id, byte by byte
+        // (digits, then letters; SQLite's binary and PostgreSQL's "C" collation agree); the unvoted paper last.
+        string[] week = ["2611.00002", "2611.00007", "2611.00009", "hep-th/9901001", titleOnly.Id, "2611.00001", "2611.00003"];
+        Assert.StartsWith("t-", titleOnly.Id);
+        var (papers, total) = await _db.Store.BoardAsync(BoardPeriod.Week(monday), 10, 0);
+        Assert.Equal(week, papers.Select(p => p.Id));
+        Assert.Equal(7, total);
+        Assert.Equal(week[3..6], (await _db.Store.BoardAsync(BoardPeriod.Week(monday), 3, 3)).Papers.Select(p => p.Id));
+        Assert.Equal(week[1..5].Append("2611.00003"), (await _db.Store.BoardAsync(BoardPeriod.Day(tuesday), 10, 0)).Papers.Select(p => p.Id));
+
+        // The front page's earlier days: the newest day first, each day in board order.
+        var earlier = await _db.Store.RecentBeforeAsync(monday.AddDays(7), 10);
+        Assert.Equal(week[1..5].Append("2611.00003").Concat(["2611.00002", "2611.00001"]), earlier.Select(p => p.Id));
+        Assert.Equal(week[1..3], (await _db.Store.RecentBeforeAsync(monday.AddDays(7), 2)).Select(p => p.Id));
     }
 
     [Fact]

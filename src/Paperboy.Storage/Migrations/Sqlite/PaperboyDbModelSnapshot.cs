@@ -238,13 +238,12 @@ namespace Paperboy.Storage.Migrations.Sqlite
 
                     b.HasIndex("ArxivId");
 
-                    b.HasIndex("BoardDate")
-                        .HasDatabaseName("IX_papers_Voted_BoardDate")
-                        .HasFilter("\"Upvotes\" + \"MemberVotes\" > 0");
-
                     b.HasIndex("TitleKey");
 
-                    b.HasIndex("BoardDate", "Upvotes");
+                    b.HasIndex(new[] { "BoardDate", "Upvotes", "MemberVotes", "Id" }, "IX_papers_Board");
+
+                    b.HasIndex(new[] { "BoardDate", "Upvotes", "MemberVotes", "Id" }, "IX_papers_Voted_BoardDate")
+                        .HasFilter("\"Upvotes\" + \"MemberVotes\" > 0");
 
                     b.ToTable("papers", (string)null);
                 });
