@@ -46,7 +46,6 @@ public sealed class Snippets(PaperAnalyzer analyzer)
 
     private List<(int Start, int End)> Matches(string text, IReadOnlySet<string> terms, Vocabulary vocabulary)
     {
-        if (vocabulary.WordTerms.Count >= MaxRememberedWords) _vocabulary = vocabulary = new();
         var wanted = new int[terms.Count];
         var n = 0;
         foreach (var t in terms) wanted[n++] = vocabulary.Id(t);
@@ -60,6 +59,9 @@ public sealed class Snippets(PaperAnalyzer analyzer)
             var word = text.AsSpan(start, i - start);
             if (!lookup.TryGetValue(word, out var wordTerms))
             {
+                // Counting a concurrent dictionary takes all its locks: only on a miss. A full vocabulary is replaced
+                // for the next page; this one finishes with the old.
+                if (vocabulary.WordTerms.Count >= MaxRememberedWords) _vocabulary = new();
                 wordTerms = [.. analyzer.Terms(word.ToString()).Select(vocabulary.Id)];
                 lookup.TryAdd(word, wordTerms);
             }
