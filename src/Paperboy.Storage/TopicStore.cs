@@ -156,7 +156,12 @@ public sealed class TopicStore(IDbContextFactory<PaperboyDb> factory)
     }
 
     /// <summary>(topic, board day) of every placed paper with a day on or after <paramref name="from"/>: the trend buckets' input.</summary>
-    public async Task<List<(int Topic, DateOnly Day)>> TopicDaysAsync(DateOnly? from, int? topic = null, CancellationToken ct = default)
+    /// <summary>
+    /// Placed papers counted per topic and board day, from <paramref name="from"/> on, of one topic or all: what trends
+    /// need, without keeping a row per paper. The rows are counted as they stream in: SQLite's own GROUP BY over the
+    /// join sorted all 2.5M of them first and took twice as long.
+    /// </summary>
+    public async Task<List<(int Topic, DateOnly Day, int Papers)>> TopicDayCountsAsync(DateOnly? from = null, int? topic = null, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         DateOnly? f = from;
@@ -165,6 +170,10 @@ public sealed class TopicStore(IDbContextFactory<PaperboyDb> factory)
                 let day = EF.Property<DateOnly?>(p, PaperboyDb.BoardDay)
                 where day != null && (f == null || day >= f) && (topic == null || t.TopicId == topic)
                 select new { t.TopicId, Day = day!.Value };
-        return (await q.AsNoTracking().ToListAsync(ct)).Select(r => (r.TopicId, r.Day)).ToList();
+        var counts = new Dictionary<(int, DateOnly), int>();
+        await foreach (var r in q.AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
+            counts[(r.TopicId, r.Day)] = counts.GetValueOrDefault((r.TopicId, r.Day)) + 1;
+        return counts.Select(kv => (kv.Key.Item1, kv.Key.Item2, kv.Value)).ToList();
     }
+
 }

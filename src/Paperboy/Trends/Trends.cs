@@ -25,7 +25,7 @@ public sealed class TrendService(TopicStore topics, IndexHolder indexes)
     /// <summary>Papers per topic per period (<paramref name="weekly"/> or monthly) for the given topics, over the periods that have papers.</summary>
     public async Task<TrendTable> TopicCountsAsync(IReadOnlyList<Topic> which, bool weekly, DateOnly? from = null, CancellationToken ct = default)
     {
-        var days = await topics.TopicDaysAsync(from, which.Count == 1 ? which[0].Id : null, ct);
+        var days = await topics.TopicDayCountsAsync(from, which.Count == 1 ? which[0].Id : null, ct);
         if (days.Count == 0) return new TrendTable([], which.Select(t => new ChartSeries(t.Label, [])).ToList());
         var first = days.Min(d => d.Day);
         var last = days.Max(d => d.Day);
@@ -34,8 +34,8 @@ public sealed class TrendService(TopicStore topics, IndexHolder indexes)
         var index = keys.Select((k, i) => (k, i)).ToDictionary(x => x.k, x => x.i);
         var series = which.Select(t => new ChartSeries(t.Label, new double[keys.Count])).ToList();
         var slot = which.Select((t, i) => (t.Id, i)).ToDictionary(x => x.Id, x => x.i);
-        foreach (var (topic, day) in days)
-            if (slot.TryGetValue(topic, out var s)) ((double[])series[s].Values)[index[Key(day, weekly)]]++;
+        foreach (var (topic, day, papers) in days)
+            if (slot.TryGetValue(topic, out var s)) ((double[])series[s].Values)[index[Key(day, weekly)]] += papers;
         return new TrendTable(keys.Select(k => LabelOf(k, weekly)).ToList(), series);
     }
 
@@ -62,40 +62,75 @@ public sealed class TrendService(TopicStore topics, IndexHolder indexes)
     /// <summary>
     /// The topics whose share of papers grew most: a recent window against the three times longer one before it. The
     /// recent window is the last 4 weeks to the newest board day, widened (doubling) until it holds at least
-    /// <see cref="RisingMinimum"/> papers (or a fifth of them), so a quiet or sparse corpus still has a trend. Kept a minute.
+    /// <see cref="RisingMinimum"/> papers (or a fifth of them), so a quiet or sparse corpus still has a trend.
+    /// Counting reads every placed paper's topic and day (seconds at 2.5M papers), so the result is kept a minute
+    /// and made again by one caller in the background while the others are served the previous one; only the very
+    /// first callers wait, all for the same count.
     /// </summary>
     public async Task<List<RisingTopic>> RisingAsync(IReadOnlyList<Topic> all, DateOnly newest, int limit, CancellationToken ct = default)
     {
-        if (_rising is { } c && c.Newest == newest && c.Topics == all && DateTime.UtcNow - c.At < TimeSpan.FromMinutes(1)) return c.List.Take(limit).ToList();
-        var days = await topics.TopicDaysAsync(null, null, ct);
-        days.RemoveAll(d => d.Day > newest);
-        var target = Math.Min(RisingMinimum, Math.Max(1, days.Count / 5));
+        var ids = all.Select(t => t.Id).ToArray();
+        Task<List<RisingTopic>> task;
+        lock (_risingLock)
+        {
+            var c = _rising;
+            var same = c is not null && c.Value.Newest == newest && c.Value.TopicIds.AsSpan().SequenceEqual(ids) && !c.Value.List.IsFaulted && !c.Value.List.IsCanceled;
+            if (same && DateTime.UtcNow - c!.Value.At < RisingKeptFor) task = c.Value.List;
+            else
+            {
+                var fresh = ComputeRisingAsync(all, newest);
+                _rising = (DateTime.UtcNow, newest, ids, fresh);
+                // An expired count for the same topics and day is still served while the new one is made.
+                task = same && c!.Value.List.IsCompletedSuccessfully ? c.Value.List : fresh;
+            }
+        }
+        return (await task.WaitAsync(ct)).Take(limit).ToList();
+    }
+
+    private async Task<List<RisingTopic>> ComputeRisingAsync(IReadOnlyList<Topic> all, DateOnly newest)
+    {
+        await Task.Yield();   // the caller's lock is released before the store is read
+        return Rising(all, await topics.TopicDayCountsAsync(ct: CancellationToken.None), newest);
+    }
+
+    /// <summary>The rising topics from papers counted per topic and board day.</summary>
+    internal static List<RisingTopic> Rising(IReadOnlyList<Topic> all, IReadOnlyList<(int Topic, DateOnly Day, int Papers)> counts, DateOnly newest)
+    {
+        var placed = counts.Where(c => c.Day <= newest).ToList();
+        var total = placed.Sum(c => c.Papers);
+        var target = Math.Min(RisingMinimum, Math.Max(1, total / 5));
         var window = 28;
-        while (window < 36_500 && days.Count(d => d.Day > newest.AddDays(-window)) < target) window *= 2;
+        while (window < 36_500 && placed.Where(c => c.Day > newest.AddDays(-window)).Sum(c => c.Papers) < target) window *= 2;
         var recentFrom = newest.AddDays(-window + 1);
         var earlierFrom = recentFrom.AddDays(-3 * window);
-        var recent = days.Where(d => d.Day >= recentFrom).ToList();
-        var earlier = days.Where(d => d.Day >= earlierFrom && d.Day < recentFrom).ToList();
-        if (recent.Count == 0) return [];
         var bucket = Math.Max(1, 4 * window / 12);
-        var list = all.Select(t =>
+        var recentTotal = 0;
+        var earlierTotal = 0;
+        var perTopic = new Dictionary<int, (int Recent, int Earlier, double[] Series)>();
+        foreach (var (topic, day, papers) in placed)
+        {
+            if (day < earlierFrom) continue;
+            if (!perTopic.TryGetValue(topic, out var t)) t = (0, 0, new double[12]);
+            if (day >= recentFrom) { t.Recent += papers; recentTotal += papers; }
+            else { t.Earlier += papers; earlierTotal += papers; }
+            t.Series[Math.Min(11, (day.DayNumber - earlierFrom.DayNumber) / bucket)] += papers;
+            perTopic[topic] = t;
+        }
+        if (recentTotal == 0) return [];
+        return all.Select(t =>
             {
-                var r = recent.Count(d => d.Topic == t.Id);
-                var e = earlier.Count(d => d.Topic == t.Id);
-                var series = new double[12];
-                foreach (var d in days)
-                    if (d.Topic == t.Id && d.Day >= earlierFrom) series[Math.Min(11, (d.Day.DayNumber - earlierFrom.DayNumber) / bucket)]++;
-                return new RisingTopic(t, r, r / (double)recent.Count, earlier.Count == 0 ? 0 : e / (double)earlier.Count, series, window);
+                var (r, e, series) = perTopic.GetValueOrDefault(t.Id, (0, 0, new double[12]));
+                return new RisingTopic(t, r, r / (double)recentTotal, earlierTotal == 0 ? 0 : e / (double)earlierTotal, series, window);
             })
             .Where(x => x.Recent >= 2)
             .OrderByDescending(x => x.Growth).ThenByDescending(x => x.Recent).ThenBy(x => x.Topic.Id)
             .ToList();
-        _rising = (DateTime.UtcNow, newest, all, list);
-        return list.Take(limit).ToList();
     }
 
     public const int RisingMinimum = 50;
-    private (DateTime At, DateOnly Newest, IReadOnlyList<Topic> Topics, List<RisingTopic> List)? _rising;
+    private static readonly TimeSpan RisingKeptFor = TimeSpan.FromMinutes(1);
+    private readonly System.Threading.Lock _risingLock = new();
+    private (DateTime At, DateOnly Newest, int[] TopicIds, Task<List<RisingTopic>> List)? _rising;
 
     private static int Key(DateOnly day, bool weekly) => weekly ? (day.DayNumber - (int)ISOWeek.ToDateTime(1, 1, DayOfWeek.Monday).Date.Subtract(DateTime.MinValue).TotalDays) / 7 : day.Year * 12 + day.Month - 1;
 

@@ -113,11 +113,12 @@ public abstract class TopicStoreTests(StoreProvider provider) : IAsyncLifetime
         Assert.Equal(["2611.00003", "2611.00002"], papers.Select(p => p.Id));
         Assert.Equal(["2611.00001"], (await Topics.PapersAsync(0, 2, 2)).Papers.Select(p => p.Id));
 
-        var days = await Topics.TopicDaysAsync(new DateOnly(2026, 11, 1));
-        Assert.Equal(4, days.Count);                                   // the October paper is before the window
-        Assert.Equal(3, days.Count(d => d.Topic == 0));
-        Assert.Equal([new DateOnly(2026, 11, 2)], (await Topics.TopicDaysAsync(null, topic: 1)).Where(d => d.Day.Month == 11).Select(d => d.Day));
-        Assert.Equal(2, (await Topics.TopicDaysAsync(null, topic: 1)).Count);
+        var days = await Topics.TopicDayCountsAsync(new DateOnly(2026, 11, 1));
+        Assert.Equal(4, days.Sum(d => d.Papers));                      // the October paper is before the window
+        Assert.Equal(3, days.Where(d => d.Topic == 0).Sum(d => d.Papers));
+        Assert.Equal(days.Count, days.Select(d => (d.Topic, d.Day)).Distinct().Count());   // one row per topic and day
+        Assert.Equal([new DateOnly(2026, 11, 2)], (await Topics.TopicDayCountsAsync(null, topic: 1)).Where(d => d.Day.Month == 11).Select(d => d.Day));
+        Assert.Equal(2, (await Topics.TopicDayCountsAsync(null, topic: 1)).Sum(d => d.Papers));
     }
 }
 
