@@ -35,6 +35,12 @@ internal static class MaxScoreSearch
     /// tighter maxima skip more than larger blocks save. 32 costs at most a byte per four postings of the words searched.
     /// </summary>
     internal const int BlockPostings = 32;
+    /// <summary>
+    /// Matches counted exactly before any pruning starts, as Lucene counts up to 1,000 hits: a page's count and its
+    /// "next" link stay right for up to this many results; beyond, the total is a lower bound of at least this.
+    /// </summary>
+    internal const int CountedExactly = 1_000;
+
     /// <summary>Words in fewer documents of a segment than this are cheap to walk whole: no block maxima.</summary>
     internal const int MinBlockMaxDocFreq = 4 * BlockPostings;
 
@@ -58,6 +64,9 @@ internal static class MaxScoreSearch
         var exact = true;
         var skipped = 0;
         if (terms.Count == 0) return new Result([], 0, true);
+        // Without constraints every live document holding any one word matches: the largest word's live documents are
+        // a floor for the total (a segment's deleted documents are taken off its count, as if all held the word).
+        var floors = new long[terms.Count];
 
         foreach (var leaf in searcher.IndexReader.Leaves)
         {
@@ -66,12 +75,14 @@ internal static class MaxScoreSearch
             if (fieldTerms is null) continue;
             var termsEnum = fieldTerms.GetEnumerator();
             var postings = new List<Posting>(terms.Count);
-            foreach (var (term, context, weight) in terms)
+            for (var j = 0; j < terms.Count; j++)
             {
+                var (term, context, weight) = terms[j];
                 var state = context.Get(leaf.Ord);
                 if (state is null) continue;
                 termsEnum.SeekExact(term.Bytes, state);
                 var docFreq = termsEnum.DocFreq;
+                floors[j] += Math.Max(0, docFreq - reader.NumDeletedDocs);
                 var docs = termsEnum.Docs(reader.LiveDocs, null, DocsFlags.FREQS);
                 if (docs is null || docs.NextDoc() == DocIdSetIterator.NO_MORE_DOCS) continue;
                 var scorer = similarity.GetSimScorer(weight, leaf);
@@ -82,12 +93,13 @@ internal static class MaxScoreSearch
             if (postings.Count == 0) continue;
             var check = constraints is null ? null : ConstraintCheck.For(leaf, constraints);
             if (constraints is not null && check is null) continue;   // nothing in this segment can satisfy them
-            var (matched, pruned, jumps) = Run(postings, check, leaf.DocBase, top);
+            var (matched, pruned, jumps) = Run(postings, check, leaf.DocBase, top, total);
             total += matched;
             exact &= !pruned;
             skipped += jumps;
         }
-        return new Result(top.Drain(), Math.Max(total, top.Count), exact, skipped);
+        var floor = constraints is null && !exact ? (int)Math.Min(int.MaxValue, floors.Max()) : 0;
+        return new Result(top.Drain(), Math.Max(Math.Max(total, floor), top.Count), exact, skipped);
     }
 
     /// <summary>The largest score this word can give a document: BM25's tf part tends to 1 as the frequency grows.</summary>
@@ -178,7 +190,8 @@ internal static class MaxScoreSearch
     /// How many matching documents were seen, whether some were skipped unseen (so that count is a lower bound), and
     /// how many times block maxima let the walk jump.
     /// </returns>
-    private static (int Matched, bool Pruned, int Jumps) Run(List<Posting> postings, ConstraintCheck? check, int docBase, TopK top)
+    /// <param name="countedBefore">Matches counted in the segments before this one (see <see cref="CountedExactly"/>).</param>
+    private static (int Matched, bool Pruned, int Jumps) Run(List<Posting> postings, ConstraintCheck? check, int docBase, TopK top, int countedBefore)
     {
         const int NoMore = DocIdSetIterator.NO_MORE_DOCS;
         // Cheapest bound first; bounds[i] = the sum of the bounds of postings 0..i (the non-essential prefix).
@@ -191,9 +204,10 @@ internal static class MaxScoreSearch
         var pruned = false;
         var jumps = 0;
         var region = -1;                                     // documents up to here are known not to be skippable
+        bool counted() => countedBefore + matched >= CountedExactly;
         void Raise()
         {
-            while (essential < n && top.Full && bounds[essential] <= top.Threshold) { essential++; pruned = true; }
+            while (essential < n && top.Full && counted() && bounds[essential] <= top.Threshold) { essential++; pruned = true; }
         }
         Raise();
         while (essential < n)
@@ -201,7 +215,7 @@ internal static class MaxScoreSearch
             var doc = NoMore;
             for (var i = essential; i < n; i++) doc = Math.Min(doc, postings[i].Doc);
             if (doc == NoMore) break;
-            if (top.Full && doc > region)
+            if (top.Full && counted() && doc > region)
             {
                 // Up to the first block end among the essential words, a document scores at most the block maxima of
                 // the essential words that have a posting there, plus the maxima of the non-essential words' blocks
@@ -242,7 +256,6 @@ internal static class MaxScoreSearch
                     continue;
                 }
             }
-            if (check is null) matched++;
             var score = 0f;
             for (var i = essential; i < n; i++)
             {
@@ -260,14 +273,15 @@ internal static class MaxScoreSearch
                 if (p.Doc < doc) p.Docs.Advance(doc);
                 if (p.Doc == doc) score += p.Score(doc);
             }
-            // The constraints' own check (phrase positions, ranges, exclusions) only for a document that would rank;
-            // those it is not asked about are not counted, so the total becomes a lower bound.
+            // The constraints' own check (phrase positions, ranges, exclusions): for every document while the count is
+            // kept exact, then only for a document that would rank (those not asked about are not counted).
             if (check is not null)
             {
-                if (!competitive) { pruned = true; continue; }
+                if (!competitive && counted()) { pruned = true; continue; }
                 if (!check.Matches(doc)) continue;
-                matched++;
             }
+            matched++;
+            if (countedBefore + matched == CountedExactly) Raise();   // counting is done: pruning may start
             if (competitive && top.Offer(docBase + doc, score)) Raise();
         }
         return (matched, pruned, jumps);
