@@ -155,7 +155,6 @@ public sealed class TopicStore(IDbContextFactory<PaperboyDb> factory)
             .OrderBy(t => t.PaperId).Take(limit).ToListAsync(ct);
     }
 
-    /// <summary>(topic, board day) of every placed paper with a day on or after <paramref name="from"/>: the trend buckets' input.</summary>
     /// <summary>
     /// Placed papers counted per topic and board day, from <paramref name="from"/> on, of one topic or all: what trends
     /// need, without keeping a row per paper. The rows are counted as they stream in: SQLite's own GROUP BY over the
@@ -175,5 +174,4 @@ public sealed class TopicStore(IDbContextFactory<PaperboyDb> factory)
             counts[(r.TopicId, r.Day)] = counts.GetValueOrDefault((r.TopicId, r.Day)) + 1;
         return counts.Select(kv => (kv.Key.Item1, kv.Key.Item2, kv.Value)).ToList();
     }
-
 }

@@ -136,13 +136,15 @@ internal sealed class ConstraintCheck
         {
             _positions = positions;
             _docs = docs;
+            Iterators = docs is not null ? [docs] : positions;
             _offsets = offsets;
             _starts = positions.Select(_ => new int[8]).ToArray();
             _counts = new int[positions.Length];
             _cursors = new int[positions.Length];
         }
 
-        public IEnumerable<DocIdSetIterator> Iterators => _docs is not null ? [_docs] : _positions;
+        /// <summary>The postings that must all be on a document for the phrase to be in it.</summary>
+        public DocIdSetIterator[] Iterators { get; }
 
         public static PhraseCheck? For(AtomicReader reader, PhraseConstraint phrase)
         {

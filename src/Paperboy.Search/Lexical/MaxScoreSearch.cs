@@ -114,7 +114,6 @@ internal static class MaxScoreSearch
         public int Doc => Docs.DocID;
         public float Score(int doc) => Scorer.Score(doc, Docs.Freq);
 
-        /// <summary>The last document of the block holding the current document, and the most any document of that block scores.</summary>
         /// <summary>
         /// The block holding this word's next document at or after <paramref name="target"/> (increasing over calls):
         /// its last document, and the most any document of it scores.
