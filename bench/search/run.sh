@@ -43,7 +43,7 @@ else
   dll="$root/artifacts/paperboy/paperboy.dll"
 fi
 
-data="$out/data-$n"
+data="${DATA_DIR:-$out/data-$n}"   # DATA_DIR: another built copy (e.g. one per analyzer version when comparing builds)
 reuse=0
 if [ "${REUSE_DATA:-0}" = 1 ] && [ -d "$data" ]; then reuse=1; KEEP_DATA=1; else rm -rf "$data"; fi
 pid=""

@@ -13,9 +13,10 @@ internal abstract record Constraint
 
 /// <summary>
 /// Terms at fixed relative positions in a field (one term is a plain term): a quoted phrase, an author's name,
-/// has-code, or an exclusion of any of these.
+/// has-code, or an exclusion of any of these. <paramref name="Paired"/>: the field's adjacent words are also indexed as
+/// pairs in <see cref="PaperAnalyzer.PairsField"/>.
 /// </summary>
-internal sealed record PhraseConstraint(string Field, string[] Terms, int[] Positions, bool Excluded) : Constraint
+internal sealed record PhraseConstraint(string Field, string[] Terms, int[] Positions, bool Excluded, bool Paired = false) : Constraint
 {
     public override Query ToQuery()
     {
@@ -53,7 +54,8 @@ internal sealed class ConstraintCheck
         _required = required;
         _excluded = excluded;
         _ranges = ranges;
-        _lead = required.SelectMany(p => p.Iterators).ToArray();
+        // Sparsest first, as Lucene's conjunctions do: the rarest postings move the candidate furthest.
+        _lead = required.SelectMany(p => p.Iterators).OrderBy(it => it.GetCost()).ToArray();
     }
 
     /// <returns>The check for <paramref name="leaf"/>, or null when no document of the segment can satisfy the constraints.</returns>
@@ -126,17 +128,16 @@ internal sealed class ConstraintCheck
     private sealed class PhraseCheck
     {
         private readonly DocsAndPositionsEnum[] _positions;
-        private readonly DocsEnum? _docs;             // a one-word phrase needs no positions
         private readonly int[] _offsets;
         private readonly int[][] _starts;             // per word, the phrase starts its positions imply
         private readonly int[] _counts;
         private readonly int[] _cursors;
 
-        private PhraseCheck(DocsAndPositionsEnum[] positions, DocsEnum? docs, int[] offsets)
+        /// <param name="docs">Postings that hold no positions: a one-word phrase's word, or a longer phrase's word pairs.</param>
+        private PhraseCheck(DocsAndPositionsEnum[] positions, DocsEnum[] docs, int[] offsets)
         {
             _positions = positions;
-            _docs = docs;
-            Iterators = docs is not null ? [docs] : positions;
+            Iterators = [.. docs, .. positions];
             _offsets = offsets;
             _starts = positions.Select(_ => new int[8]).ToArray();
             _counts = new int[positions.Length];
@@ -152,7 +153,7 @@ internal sealed class ConstraintCheck
             if (terms is null) return null;
             var te = terms.GetEnumerator();
             if (phrase.Terms.Length == 1)
-                return te.SeekExact(new BytesRef(phrase.Terms[0])) ? new PhraseCheck([], te.Docs(reader.LiveDocs, null, DocsFlags.NONE), []) : null;
+                return te.SeekExact(new BytesRef(phrase.Terms[0])) ? new PhraseCheck([], [te.Docs(reader.LiveDocs, null, DocsFlags.NONE)], []) : null;
             var enums = new DocsAndPositionsEnum[phrase.Terms.Length];
             for (var i = 0; i < enums.Length; i++)
             {
@@ -161,7 +162,22 @@ internal sealed class ConstraintCheck
                 enums[i] = te.DocsAndPositions(reader.LiveDocs, null, DocsAndPositionsFlags.NONE)
                     ?? throw new InvalidOperationException($"field {phrase.Field} was indexed without positions");
             }
-            return new PhraseCheck(enums, null, phrase.Positions);
+            // Words next to each other in the phrase are next to each other in any document holding it: that document
+            // holds their pair. A pair of common words is far rarer than either word, so its postings lead the search
+            // for candidates, and positions are read only where every pair is. A segment without the field (an index
+            // made before pairs) is checked on positions alone.
+            var pairs = new List<DocsEnum>();
+            if (phrase.Paired && reader.GetTerms(PaperAnalyzer.PairsField) is { } pairTerms)
+            {
+                var pe = pairTerms.GetEnumerator();
+                for (var i = 0; i + 1 < phrase.Terms.Length; i++)
+                {
+                    if (phrase.Positions[i + 1] - phrase.Positions[i] != 1) continue;
+                    if (!pe.SeekExact(new BytesRef(AdjacentPairFilter.Pair(phrase.Terms[i], phrase.Terms[i + 1])))) return null;
+                    pairs.Add(pe.Docs(reader.LiveDocs, null, DocsFlags.NONE));
+                }
+            }
+            return new PhraseCheck(enums, [.. pairs], phrase.Positions);
         }
 
         /// <summary>Whether the phrase occurs in <paramref name="doc"/> (moving its postings there first).</summary>

@@ -215,6 +215,9 @@ public sealed class LexicalIndex : IDisposable
         }
     }
 
+    // Which documents hold a word pair is all a phrase check needs from it.
+    private static readonly FieldType PairsType = new(TextField.TYPE_NOT_STORED) { IndexOptions = IndexOptions.DOCS_ONLY, OmitNorms = true };
+
     private static Document ToDocument(Paper p)
     {
         var doc = new Document
@@ -226,6 +229,8 @@ public sealed class LexicalIndex : IDisposable
             new TextField(TextField_, p.Title, Field.Store.NO),
             new TextField(TextField_, p.Title, Field.Store.NO),
             new TextField(TextField_, p.Abstract, Field.Store.NO),
+            new Field(PaperAnalyzer.PairsField, p.Title, PairsType),
+            new Field(PaperAnalyzer.PairsField, p.Abstract, PairsType),
             new BinaryDocValuesField(IdValues, new BytesRef(p.Id)),
             new TextField("authors", string.Join(" ; ", p.Authors), Field.Store.NO),
         };
@@ -485,7 +490,7 @@ public sealed class LexicalIndex : IDisposable
             positions.Add(position);
         }
         ts.End();
-        return words.Count == 0 ? null : new PhraseConstraint(field, [.. words], [.. positions], excluded);
+        return words.Count == 0 ? null : new PhraseConstraint(field, [.. words], [.. positions], excluded, Paired: field == TextField_);
     }
 
     public void Dispose()

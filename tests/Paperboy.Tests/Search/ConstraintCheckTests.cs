@@ -95,6 +95,49 @@ public sealed class ConstraintCheckTests : IDisposable
         Assert.True(compared > 50, $"only {compared} searches found anything");
     }
 
+    [Fact]
+    public void Word_pairs_are_the_words_one_position_apart_within_one_text()
+    {
+        using var analyzer = new PaperAnalyzer();
+        List<string> Pairs(string text)
+        {
+            var pairs = new List<string>();
+            using var ts = analyzer.GetTokenStream(PaperAnalyzer.PairsField, text);
+            var term = ts.AddAttribute<Lucene.Net.Analysis.TokenAttributes.ICharTermAttribute>();
+            ts.Reset();
+            while (ts.IncrementToken()) pairs.Add(term.ToString());
+            ts.End();
+            return pairs;
+        }
+        // Stemmed and folded as the words are; a stop word is a gap, a dropped LaTeX command is not (as in the text field).
+        Assert.Equal(["deep neural", "neural network", "score function", "function x"], Pairs("Deep neural networks: the score function $\\mathcal{X}$"));
+        Assert.Equal([], Pairs("graph"));
+        Assert.Equal(["graph network"], Pairs("of graph networks of"));
+    }
+
+    [Fact]
+    public void Phrases_match_across_gaps_titles_and_abstracts_exactly_as_Lucene_matches()
+    {
+        using var dir = new TempDir();
+        using var index = LexicalIndex.Open(dir.Path);
+        string[] texts = ["score function learning", "score of function", "score graph function", "function score",
+            "learning score", "function $\\mathcal{S}$ score", "score the function graph"];
+        var papers = texts.Select((t, i) => new Paper { Id = $"a{i}", Title = i % 2 == 0 ? t : "unrelated title", Abstract = i % 2 == 0 ? "learning score" : t }).ToList();
+        // A phrase must not run from the title into the abstract: "learning score" only where one text says it.
+        papers.Add(new Paper { Id = "edge", Title = "deep score function learning", Abstract = "score function" });
+        index.Apply(papers, [], 1);
+        var ids = papers.Select(p => p.Id).ToList();
+        foreach (var phrase in new[] { "\"score function\"", "\"score of function\"", "\"function score\"", "\"learning score\"",
+                     "\"score function learning\"", "\"function s score\"", "\"score the function graph\"", "\"graph function\"", "-\"score function\" graph" })
+        {
+            var query = SearchQuery.Parse(phrase);
+            var expected = index.RunLucene(index.ConstraintsQuery(query, new SearchFilter()), ids.Count).Select(h => h.Id).Order().ToList();
+            var actual = index.Satisfying(query, new SearchFilter(), ids).Order().ToList();
+            Assert.True(expected.SequenceEqual(actual), $"{phrase}: [{string.Join(", ", actual)}], Lucene [{string.Join(", ", expected)}]");
+        }
+        Assert.Equal(["a0", "a2", "a4", "a6"], index.Satisfying(SearchQuery.Parse("\"learning score\""), new SearchFilter(), ids).Order());
+    }
+
     public void Dispose()
     {
         _index.Dispose();
