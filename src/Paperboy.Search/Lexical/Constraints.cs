@@ -49,14 +49,23 @@ internal sealed class ConstraintCheck
     private readonly (FieldCache.Int32s Values, IBits Present, int Min, int Max)[] _ranges;
     private readonly DocIdSetIterator[] _lead;       // every required word's postings
 
-    private ConstraintCheck(PhraseCheck[] required, PhraseCheck[] excluded, (FieldCache.Int32s, IBits, int, int)[] ranges)
+    private readonly int _maxDoc;
+
+    private ConstraintCheck(PhraseCheck[] required, PhraseCheck[] excluded, (FieldCache.Int32s, IBits, int, int)[] ranges, int maxDoc)
     {
+        _maxDoc = maxDoc;
         _required = required;
         _excluded = excluded;
         _ranges = ranges;
         // Sparsest first, as Lucene's conjunctions do: the rarest postings move the candidate furthest.
         _lead = required.SelectMany(p => p.Iterators).OrderBy(it => it.GetCost()).ToArray();
     }
+
+    /// <summary>
+    /// At most how many documents <see cref="Approximate"/> can return: the sparsest required postings' length, or
+    /// every document of the segment when no word is required (only ranges and exclusions).
+    /// </summary>
+    public long LeadCost => _lead.Length > 0 ? _lead[0].GetCost() : _maxDoc;
 
     /// <returns>The check for <paramref name="leaf"/>, or null when no document of the segment can satisfy the constraints.</returns>
     public static ConstraintCheck? For(AtomicReaderContext leaf, IReadOnlyList<Constraint> constraints)
@@ -81,7 +90,7 @@ internal sealed class ConstraintCheck
                     break;
             }
         }
-        return new ConstraintCheck([.. required], [.. excluded], [.. ranges]);
+        return new ConstraintCheck([.. required], [.. excluded], [.. ranges], reader.MaxDoc);
     }
 
     /// <summary>
@@ -90,6 +99,7 @@ internal sealed class ConstraintCheck
     /// </summary>
     public int Approximate(int target)
     {
+        if (_lead.Length == 0) return target < _maxDoc ? target : DocIdSetIterator.NO_MORE_DOCS;
         var doc = target;
         for (var agreed = 0; agreed < _lead.Length;)
         {

@@ -355,6 +355,45 @@ public sealed class LexicalIndex : IDisposable
     public static bool HasConstraints(SearchQuery q, SearchFilter f) =>
         q.Phrases.Count > 0 || q.Authors.Count > 0 || q.Excluded.Count > 0 || q.After is not null || q.Before is not null || !f.IsEmpty;
 
+    /// <summary>
+    /// Every paper satisfying the query's constraints (ignoring its free words) when there are at most
+    /// <paramref name="limit"/>; null when there are more. The candidates come from the constraints' sparsest postings
+    /// (every document when only dates and exclusions constrain), so a set far too large is given up on unread.
+    /// </summary>
+    public List<string>? AllSatisfying(SearchQuery query, SearchFilter filter, int limit)
+    {
+        var (constraints, _) = ConstraintsOf(query, filter, null);
+        var searcher = _searchers.Acquire();
+        try
+        {
+            var checks = new List<(AtomicReaderContext Leaf, ConstraintCheck Check)>();
+            long candidates = 0;
+            foreach (var leaf in searcher.IndexReader.Leaves)
+            {
+                if (ConstraintCheck.For(leaf, constraints) is not { } check) continue;
+                candidates += check.LeadCost;
+                if (candidates > 4L * limit) return null;
+                checks.Add((leaf, check));
+            }
+            var ids = new List<string>();
+            var bytes = new BytesRef();
+            foreach (var (leaf, check) in checks)
+            {
+                var values = leaf.AtomicReader.GetBinaryDocValues(IdValues);
+                var live = leaf.AtomicReader.LiveDocs;   // postings skip deleted documents; a walk over all of them does not
+                for (var doc = check.Approximate(0); doc != DocIdSetIterator.NO_MORE_DOCS; doc = check.Approximate(doc + 1))
+                {
+                    if (live?.Get(doc) == false || !check.Matches(doc)) continue;
+                    if (ids.Count == limit) return null;
+                    values.Get(doc, bytes);
+                    ids.Add(bytes.Utf8ToString());
+                }
+            }
+            return ids;
+        }
+        finally { _searchers.Release(searcher); }
+    }
+
     /// <summary>Which of <paramref name="ids"/> satisfy the query's constraints (phrases, authors, exclusions, dates), ignoring its free words.</summary>
     public HashSet<string> Satisfying(SearchQuery query, SearchFilter filter, IReadOnlyCollection<string> ids)
     {

@@ -19,6 +19,11 @@ public sealed class SearchOptions
     /// <summary>Semantic neighbours below this cosine are not results on their own in hybrid mode (they still help fusion).</summary>
     public float SemanticFloor { get; set; } = 0.2f;
     /// <summary>
+    /// Under a filter (a phrase, an author, dates) that leaves at most this many papers, the semantic side compares the
+    /// query with each of them exactly; above, it walks the graph for 4× the depth and keeps those that pass.
+    /// </summary>
+    public int ExactFilterLimit { get; set; } = 4_000;
+    /// <summary>
     /// Searches ranked at once; more wait their turn, oldest first. Ranking is pure CPU, so more at once than there
     /// are cores only slices the same work finer and lets the unlucky wait longest. 0 means one per core.
     /// </summary>
@@ -145,10 +150,16 @@ public sealed class PaperSearch(IndexHolder indexes, PaperStore store, Microsoft
         return text.Length == 0 ? null : await indexes.Semantic.EmbedAsync(text, ct);
     }
 
+    /// <summary>
+    /// The query's nearest papers among those satisfying its constraints: exactly when the constraints leave few
+    /// (<see cref="SearchOptions.ExactFilterLimit"/>), else from the graph's 4 × <paramref name="depth"/> nearest.
+    /// </summary>
     private List<(string Id, float Score)> Neighbours(float[] vector, SearchQuery query, SearchFilter filter, int depth)
     {
-        var neighbours = indexes.Semantic.Search(vector, LexicalIndex.HasConstraints(query, filter) ? depth * 4 : depth);
-        if (!LexicalIndex.HasConstraints(query, filter)) return neighbours;
+        if (!LexicalIndex.HasConstraints(query, filter)) return indexes.Semantic.Search(vector, depth);
+        if (indexes.Lexical.AllSatisfying(query, filter, options.Value.ExactFilterLimit) is { } few)
+            return indexes.Semantic.SearchAmong(vector, few, depth);
+        var neighbours = indexes.Semantic.Search(vector, depth * 4);
         var allowed = indexes.Lexical.Satisfying(query, filter, neighbours.Select(n => n.Id).ToList());
         return neighbours.Where(n => allowed.Contains(n.Id)).Take(depth).ToList();
     }

@@ -43,6 +43,26 @@ public sealed class SemanticIndexTests
     [Theory]
     [InlineData(100_000)]
     [InlineData(10)]
+    public async Task Nearest_among_some_papers_is_the_exact_ranking_of_just_those(int flatLimit)
+    {
+        using var dir = new TempDir();
+        using var index = await Built(dir.Path, flatLimit);
+        var query = (await Lsa.Value.EmbedAsync(["graph anomaly detection"]))[0]!;
+        // Every third paper, an unknown id, and (by the ranking of all) the papers nearest overall left out.
+        var nearest = index.Search(query, 5).Select(h => h.Id).ToHashSet();
+        var some = Papers.Value.Select(p => p.Id).Where((id, i) => i % 3 == 0 && !nearest.Contains(id)).Append("not-a-paper").ToList();
+        var expected = some.Select(id => (Id: id, Vector: index.VectorOf(id))).Where(p => p.Vector is not null)
+            .Select(p => (p.Id, Score: System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(query, p.Vector!)))
+            .OrderByDescending(p => p.Score).Take(7).ToList();
+        var actual = index.SearchAmong(query, some, 7);
+        Assert.Equal(expected.Select(e => e.Id), actual.Select(a => a.Id));
+        Assert.All(expected.Zip(actual), p => Assert.Equal(p.First.Score, p.Second.Score, 4));
+        Assert.Empty(index.SearchAmong(query, ["not-a-paper"], 7));
+    }
+
+    [Theory]
+    [InlineData(100_000)]
+    [InlineData(10)]
     public async Task A_saved_index_loads_back_with_its_sequence_and_answers_the_same(int flatLimit)
     {
         using var dir = new TempDir();
