@@ -131,21 +131,7 @@ public sealed class SemanticIndex : IDisposable
     {
         var index = _index;
         if (index is null || query.Length != index.Dimensions || k <= 0) return [];
-        var unit = new float[query.Length];
-        VectorMath.Prepare(VectorMetric.Cosine, query.Length, query, unit, nameof(query));
-        var vector = new float[query.Length];
-        var best = new PriorityQueue<string, float>(k + 1);   // the root is the least similar kept
-        foreach (var id in ids)
-        {
-            if (!index.TryGetVector(id, vector)) continue;
-            var score = System.Numerics.Tensors.TensorPrimitives.Dot(unit, vector);
-            if (best.Count < k) best.Enqueue(id, score);
-            else if (best.TryPeek(out _, out var least) && score > least) best.EnqueueDequeue(id, score);
-        }
-        var hits = new List<(string Id, float Score)>(best.Count);
-        while (best.TryDequeue(out var id, out var score)) hits.Add((id, score));
-        hits.Reverse();
-        return hits;
+        return index.SearchAmong(query, ids.Select(id => new VectorLabel(id)).ToList(), k).Select(h => (h.Label.AsString!, 1 - h.Distance)).ToList();
     }
 
     /// <summary>The stored vector of a paper (unit length), or null when the paper has none.</summary>

@@ -126,7 +126,13 @@ public sealed class FlatVectorIndex : IVectorIndex, IDisposable
     }
 
     /// <summary>The exact k nearest live vectors. <paramref name="efSearch"/> is ignored (kept for the common interface).</summary>
-    public IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k, int efSearch = 0)
+    public IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k, int efSearch = 0) => Nearest(query, null, k);
+
+    /// <summary>See <see cref="IVectorIndex.SearchAmong"/>.</summary>
+    public IReadOnlyList<VectorHit> SearchAmong(ReadOnlySpan<float> query, IReadOnlyList<VectorLabel> labels, int k) => Nearest(query, labels, k);
+
+    /// <summary>The k nearest of all live vectors, or of <paramref name="among"/>'s live ones.</summary>
+    private VectorHit[] Nearest(ReadOnlySpan<float> query, IReadOnlyList<VectorLabel>? among, int k)
     {
         if (k <= 0) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be positive.");
         var q = new float[_dim];
@@ -137,9 +143,11 @@ public sealed class FlatVectorIndex : IVectorIndex, IDisposable
         {
             ref float q0 = ref MemoryMarshal.GetArrayDataReference(q);
             ref float v0 = ref MemoryMarshal.GetArrayDataReference(_vectors);
-            for (int i = 0; i < _count; i++)
+            int n = among?.Count ?? _count;
+            for (int j = 0; j < n; j++)
             {
-                if (_deleted[i] != 0) continue;
+                int i = j;
+                if (among is null ? _deleted[i] != 0 : !_labelToId.TryGetValue(among[j], out i)) continue;
                 float d = VectorMath.Distance(_metric, ref q0, ref System.Runtime.CompilerServices.Unsafe.Add(ref v0, (nint)i * _dim), _dim);
                 if (top.Count < k) top.Push(d, i);
                 else if (d < top.Top.Distance) { top.Pop(); top.Push(d, i); }

@@ -787,6 +787,41 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
         return hits;
     }
 
+    /// <summary>See <see cref="IVectorIndex.SearchAmong"/>: one lookup of all the labels, then exact distances on the float vectors.</summary>
+    public IReadOnlyList<VectorHit> SearchAmong(ReadOnlySpan<float> query, IReadOnlyList<VectorLabel> labels, int k)
+    {
+        if (k <= 0) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be positive.");
+        var q = new float[_dim];
+        VectorMath.Prepare(_metric, _dim, query, q, nameof(query));
+        var ids = new int[labels.Count];
+        var n = 0;
+        var top = new CandidateHeap(max: true);
+        _structure.EnterReadLock();
+        try
+        {
+            lock (_labelLock)
+                foreach (var label in labels)
+                    if (_labelToId.TryGetValue(label, out var id)) ids[n++] = id;
+            var distance = new ExactDistance(this, q);
+            for (var i = 0; i < n; i++)
+            {
+                var id = ids[i];
+                if (Volatile.Read(ref _written[id]) == 0) continue;   // still being added
+                var d = distance.Distance(id);
+                if (top.Count < k) top.Push(d, id);
+                else if (d < top.Top.Distance) { top.Pop(); top.Push(d, id); }
+            }
+            var hits = new VectorHit[top.Count];
+            for (var i = hits.Length - 1; i >= 0; i--)
+            {
+                var c = top.Pop();
+                hits[i] = new VectorHit(_labels[c.Id], c.Distance);
+            }
+            return hits;
+        }
+        finally { _structure.ExitReadLock(); }
+    }
+
     // ───────────────────────────── public API: reading vectors ─────────────────────────────
 
     /// <summary>See <see cref="IVectorIndex.TryGetVector"/>: the float vector (exact, also under int8 quantisation).</summary>

@@ -81,6 +81,12 @@ public interface IVectorIndex
     /// <summary>The k nearest live vectors, closest first. <paramref name="efSearch"/> 0 means the index default.</summary>
     IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k, int efSearch = 0);
 
+    /// <summary>
+    /// The <paramref name="k"/> nearest of <paramref name="labels"/>, closest first, by exact distance; labels that are
+    /// not live are passed over. For a search under a filter that leaves few vectors.
+    /// </summary>
+    IReadOnlyList<VectorHit> SearchAmong(ReadOnlySpan<float> query, IReadOnlyList<VectorLabel> labels, int k);
+
     /// <summary>Tombstones a label; false when it was not live.</summary>
     bool Delete(VectorLabel label);
 

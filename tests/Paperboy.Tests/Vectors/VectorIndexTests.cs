@@ -113,6 +113,32 @@ public sealed class VectorIndexTests : IClassFixture<VectorCorpusFixture>
         Assert.True(recall >= 0.95, $"recall@10 = {recall:F4}");
     }
 
+    [Theory]
+    [InlineData(VectorMetric.L2, VectorQuantization.None)]
+    [InlineData(VectorMetric.Cosine, VectorQuantization.Int8)]
+    public void Nearest_among_given_labels_is_exact_and_passes_over_deleted_and_unknown_ones(VectorMetric metric, VectorQuantization quantization)
+    {
+        var data = _c.Data.Take(1000).ToArray();
+        var labels = _c.Labels.Take(1000).ToArray();
+        using var index = new VectorIndex(new VectorIndexOptions { Dimensions = Dim, Metric = metric, Quantization = quantization });
+        index.AddRange(labels, data);
+        var flat = new FlatVectorIndex(Dim, metric);
+        flat.AddRange(labels, data);
+        for (var i = 0; i < 1000; i += 10) { index.Delete(labels[i]); flat.Delete(labels[i]); }
+        var among = labels.Where((_, i) => i % 4 == 0).Append(new VectorLabel("unknown")).ToList();
+        var allowed = among.ToHashSet();
+        foreach (var q in _c.Queries.Take(20))
+        {
+            // The exact answer: every live vector ranked, then only the given labels kept.
+            var expected = flat.Search(q, 1000).Where(h => allowed.Contains(h.Label)).Take(10).ToList();
+            foreach (var actual in new[] { index.SearchAmong(q, among, 10), flat.SearchAmong(q, among, 10) })
+            {
+                Assert.Equal(expected.Select(h => h.Label), actual.Select(h => h.Label));
+                Assert.All(expected.Zip(actual), p => Assert.Equal(p.First.Distance, p.Second.Distance, 3));
+            }
+        }
+    }
+
     [Fact]
     public void Tombstoned_labels_are_never_returned_and_rebuild_compacts()
     {
