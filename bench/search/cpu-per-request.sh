@@ -6,7 +6,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 here="$root/bench/search"; out="$here/out"
-n="${1:-200000}"; data="$out/data-$n"; queries="$out/queries.txt"
+n="${1:-200000}"; data="${DATA_DIR:-$out/data-$n}"; queries="$out/queries.txt"   # DATA_DIR: another built copy
 modes="${MODES:-hybrid lexical semantic}"; conns="${CONNS:-4}"; duration="${DURATION:-15s}"
 [ -d "$data" ] || { echo "cpu-per-request.sh: no $data; run KEEP_DATA=1 bench/search/run.sh $n first" >&2; exit 2; }
 if [ -n "${DLL:-}" ]; then dll="$DLL"; else "$root/paperboy" --help >/dev/null; dll="$root/artifacts/paperboy/paperboy.dll"; fi
