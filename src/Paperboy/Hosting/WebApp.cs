@@ -44,6 +44,7 @@ public static class WebApp
         services.AddHostedService<DigestScheduler>();   // does nothing when Digests:Enabled is false
         services.AddHostedService<Harvesting.HarvestScheduler>();   // does nothing when Harvest:Schedule is empty
         services.AddScoped<Paperboy.Pages.ViewerVotes>();
+        services.AddSingleton<Paperboy.Pages.BoardViews>();
         services.AddSingleton<Paperboy.Topics.TopicCatalog>().AddScoped<Paperboy.Topics.CardTopics>();
         services.AddSingleton<Paperboy.Trends.TrendService>();
         services.AddSingleton<CommentStore>().AddSingleton<CollectionStore>();

@@ -10,7 +10,7 @@ namespace Paperboy.Pages;
 /// The front page: the newest day that has papers. On a quiet day (fewer than <see cref="QuietDay"/> papers) the
 /// papers of the days before follow under "Earlier papers", grouped by day, so the page is never nearly empty.
 /// </summary>
-public sealed class IndexModel(PaperStore store, TimeProvider clock, ViewerVotes votes, Paperboy.Topics.CardTopics cardTopics,
+public sealed class IndexModel(PaperStore store, BoardViews boards, TimeProvider clock, ViewerVotes votes, Paperboy.Topics.CardTopics cardTopics,
     Paperboy.Topics.TopicCatalog catalog, Paperboy.Trends.TrendService trends) : PageModel
 {
     public const int QuietDay = 10;
@@ -24,7 +24,7 @@ public sealed class IndexModel(PaperStore store, TimeProvider clock, ViewerVotes
     public async Task OnGetAsync([FromQuery(Name = "page")] int page = 1, CancellationToken ct = default)
     {
         var day = await store.LatestBoardDayAsync(ct) ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        Board = await BoardView.LoadAsync(store, BoardPeriod.Day(day), page, ct);
+        Board = await boards.LoadAsync(BoardPeriod.Day(day), page, ct);
         if (Board.Total < QuietDay && Board.Offset == 0)
             Earlier = (await store.RecentBeforeAsync(day, EarlierCount, ct)).GroupBy(p => p.BoardDay).ToList();
         if (Board.Offset == 0 && await catalog.AllAsync(ct) is { Count: > 0 } topics)

@@ -8,10 +8,11 @@ namespace Paperboy.Pages;
 public sealed record BoardView(BoardPeriod Period, IReadOnlyList<Paper> Papers, int Total, int Offset, string PreviousKey, string? NextKey)
 {
     public const int PageSize = 50;
+    public const int MaxPage = 201;
 
     public static async Task<BoardView> LoadAsync(PaperStore store, BoardPeriod period, int page, CancellationToken ct)
     {
-        var offset = Math.Clamp(page - 1, 0, 200) * PageSize;
+        var offset = Math.Clamp(page, 1, MaxPage) * PageSize - PageSize;
         var (papers, total) = await store.BoardAsync(period, PageSize, offset, ct);
         string previous = period.Previous.Key;
         string? next = period.Next.Key;
