@@ -5,7 +5,8 @@
 #   - hybrid search: GET /api/search?q=…&mode=hybrid&limit=10 over bench/search's query file;
 #   - boards: the HTML pages /date/D, /week/W, /month/M for days that hold papers, and /trending.
 # Prints a markdown table; logs and wrk output land in bench/scale/out/.
-# Environment: CONNS (32), DURATION (20s), WARMUP (15s), DLL (a published paperboy.dll instead of this checkout's).
+# Environment: CONNS (32), DURATION (20s), WARMUP (15s), DLL (a published paperboy.dll instead of this checkout's),
+# LOADS ("hybrid-search boards": the loads to run).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 here="$root/bench/scale"
@@ -70,8 +71,9 @@ run() { # name script args...
   log "$name: $rps req/s, p50 $p50 ms, p99 $p99 ms, max $max ms, non-2xx $non2xx, socket errors $sockerr"
   rows+=("| $name | $conns | $rps | $p50 | $p99 | $max | $non2xx | $sockerr |")
 }
-run hybrid-search "$root/bench/search/search.lua" "$base" -- hybrid "$queries"
-run boards "$root/bench/search/search.lua" "$base" -- paths "$boards"
+loads=" ${LOADS:-hybrid-search boards} "
+[[ $loads == *" hybrid-search "* ]] && run hybrid-search "$root/bench/search/search.lua" "$base" -- hybrid "$queries"
+[[ $loads == *" boards "* ]] && run boards "$root/bench/search/search.lua" "$base" -- paths "$boards"
 {
   echo "$(basename "$data"): $(curl -s "$base/healthz"), $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo

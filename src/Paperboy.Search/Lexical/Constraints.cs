@@ -183,7 +183,7 @@ internal sealed class ConstraintCheck
                 for (var i = 0; i + 1 < phrase.Terms.Length; i++)
                 {
                     if (phrase.Positions[i + 1] - phrase.Positions[i] != 1) continue;
-                    if (!pe.SeekExact(new BytesRef(AdjacentPairFilter.Pair(phrase.Terms[i], phrase.Terms[i + 1])))) return null;
+                    if (!pe.SeekExact(new BytesRef(AnalysedText.Pair(phrase.Terms[i], phrase.Terms[i + 1])))) return null;
                     pairs.Add(pe.Docs(reader.LiveDocs, null, DocsFlags.NONE));
                 }
             }

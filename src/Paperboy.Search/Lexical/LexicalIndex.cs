@@ -218,19 +218,21 @@ public sealed class LexicalIndex : IDisposable
     // Which documents hold a word pair is all a phrase check needs from it.
     private static readonly FieldType PairsType = new(TextField.TYPE_NOT_STORED) { IndexOptions = IndexOptions.DOCS_ONLY, OmitNorms = true };
 
-    private static Document ToDocument(Paper p)
+    private Document ToDocument(Paper p)
     {
+        var title = AnalysedText.Of(_analyzer, p.Title);
+        var summary = AnalysedText.Of(_analyzer, p.Abstract);
         var doc = new Document
         {
             new StringField("id", p.Id, Field.Store.YES),
             // One searchable field: each query word is then one posting list, not a max over two. The title goes in
             // twice, which BM25's saturating term frequency turns into a moderate boost; the analyzer's position gap
-            // keeps phrases from running from the title into the abstract.
-            new TextField(TextField_, p.Title, Field.Store.NO),
-            new TextField(TextField_, p.Title, Field.Store.NO),
-            new TextField(TextField_, p.Abstract, Field.Store.NO),
-            new Field(PaperAnalyzer.PairsField, p.Title, PairsType),
-            new Field(PaperAnalyzer.PairsField, p.Abstract, PairsType),
+            // keeps phrases from running from the title into the abstract. Each text is analysed once for all.
+            new TextField(TextField_, title.Words()),
+            new TextField(TextField_, title.Words()),
+            new TextField(TextField_, summary.Words()),
+            new Field(PaperAnalyzer.PairsField, title.Pairs(), PairsType),
+            new Field(PaperAnalyzer.PairsField, summary.Pairs(), PairsType),
             new BinaryDocValuesField(IdValues, new BytesRef(p.Id)),
             new TextField("authors", string.Join(" ; ", p.Authors), Field.Store.NO),
         };

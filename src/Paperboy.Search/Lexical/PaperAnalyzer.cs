@@ -23,16 +23,14 @@ public sealed class PaperAnalyzer : Analyzer
     /// The field of word pairs: every two words the chain leaves next to each other (one position apart), as one term
     /// "first second". Indexed without frequencies or positions, it lists the documents that can hold a phrase of those
     /// two words, as Elasticsearch's <c>index_phrases</c> does; <see cref="ConstraintCheck"/> reads it to find a
-    /// phrase's candidates without reading the positions of every document holding both words.
+    /// phrase's candidates without reading the positions of every document holding both words. The pairs are made
+    /// from the analysed words (<see cref="AnalysedText.Pairs"/>).
     /// </summary>
     public const string PairsField = "pairs";
     internal static readonly LuceneVersion Lucene = LuceneVersion.LUCENE_48;
 
     // Same-length replacements keep token offsets true to the original text (the snippets rely on that).
     private static readonly NormalizeCharMap LatexPunctuation = BuildLatexMap();
-
-    // The pairs field has its own chain: components are reused per field, not shared by all fields.
-    public PaperAnalyzer() : base(PER_FIELD_REUSE_STRATEGY) { }
 
     /// <summary>Values of one field (title, abstract) are far apart, so no phrase spans two of them.</summary>
     public override int GetPositionIncrementGap(string fieldName) => 100;
@@ -48,7 +46,6 @@ public sealed class PaperAnalyzer : Analyzer
         ts = new ASCIIFoldingFilter(ts);
         ts = new StopFilter(Lucene, ts, StandardAnalyzer.STOP_WORDS_SET);
         ts = new PorterStemFilter(ts);
-        if (fieldName == PairsField) ts = new AdjacentPairFilter(ts);
         return new TokenStreamComponents(source, ts);
     }
 
@@ -114,42 +111,3 @@ internal sealed class LatexCommandFilter : TokenFilter
     }
 }
 
-/// <summary>
-/// Turns a stream of words into the pairs of words one position apart ("first second"); a word after a gap (a stop
-/// word, another field value) starts a new run. Word terms never contain a space, so a pair term is unambiguous.
-/// </summary>
-internal sealed class AdjacentPairFilter : TokenFilter
-{
-    private readonly ICharTermAttribute _term;
-    private readonly IPositionIncrementAttribute _increment;
-    private string? _previous;
-
-    public AdjacentPairFilter(TokenStream input) : base(input)
-    {
-        _term = AddAttribute<ICharTermAttribute>();
-        _increment = AddAttribute<IPositionIncrementAttribute>();
-    }
-
-    public static string Pair(string first, string second) => first + " " + second;
-
-    public override bool IncrementToken()
-    {
-        while (m_input.IncrementToken())
-        {
-            var word = _term.ToString();
-            var previous = _previous;
-            _previous = word;
-            if (previous is null || _increment.PositionIncrement != 1) continue;
-            _term.SetEmpty().Append(Pair(previous, word));
-            _increment.PositionIncrement = 1;
-            return true;
-        }
-        return false;
-    }
-
-    public override void Reset()
-    {
-        base.Reset();
-        _previous = null;
-    }
-}

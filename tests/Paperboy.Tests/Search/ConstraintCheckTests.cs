@@ -123,7 +123,7 @@ public sealed class ConstraintCheckTests : IDisposable
         List<string> Pairs(string text)
         {
             var pairs = new List<string>();
-            using var ts = analyzer.GetTokenStream(PaperAnalyzer.PairsField, text);
+            using var ts = AnalysedText.Of(analyzer, text).Pairs();
             var term = ts.AddAttribute<Lucene.Net.Analysis.TokenAttributes.ICharTermAttribute>();
             ts.Reset();
             while (ts.IncrementToken()) pairs.Add(term.ToString());
@@ -134,6 +134,24 @@ public sealed class ConstraintCheckTests : IDisposable
         Assert.Equal(["deep neural", "neural network", "score function", "function x"], Pairs("Deep neural networks: the score function $\\mathcal{X}$"));
         Assert.Equal([], Pairs("graph"));
         Assert.Equal(["graph network"], Pairs("of graph networks of"));
+        // The words replayed are the analyzer's own, at the same positions.
+        const string Text = "The score of a function, $\\mathcal{X}$ networks of the";
+        using var words = AnalysedText.Of(analyzer, Text).Words();
+        var term = words.AddAttribute<Lucene.Net.Analysis.TokenAttributes.ICharTermAttribute>();
+        var increment = words.AddAttribute<Lucene.Net.Analysis.TokenAttributes.IPositionIncrementAttribute>();
+        words.Reset();
+        var replayed = new List<string>();
+        while (words.IncrementToken()) replayed.Add($"{term}+{increment.PositionIncrement}");
+        Assert.Equal(["score+2", "function+3", "x+1", "network+1"], replayed);
+        // Trailing stop words move where the field's next value starts, in the index as in the analyzer.
+        words.End();
+        using var direct = analyzer.GetTokenStream("text", Text);
+        var directIncrement = direct.AddAttribute<Lucene.Net.Analysis.TokenAttributes.IPositionIncrementAttribute>();
+        direct.Reset();
+        while (direct.IncrementToken()) { }
+        direct.End();
+        Assert.Equal(directIncrement.PositionIncrement, increment.PositionIncrement);
+        Assert.Equal(2, increment.PositionIncrement);
     }
 
     [Fact]

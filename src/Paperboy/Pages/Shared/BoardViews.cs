@@ -13,7 +13,7 @@ namespace Paperboy.Pages;
 public sealed class BoardViews(PaperStore store)
 {
     /// <summary>Pages kept; when more are made the whole set is dropped (the boards read most fill it again at once).</summary>
-    public const int Capacity = 512;
+    public const int Capacity = 2048;
 
     private ConcurrentDictionary<(BoardKind Kind, DateOnly First, int Page), (long Seq, BoardView View)> _pages = new();
     private int _added;
