@@ -18,14 +18,14 @@ public sealed record RisingTopic(Topic Topic, int Recent, double RecentShare, do
 /// keyword shares per month (from the lexical index: papers using the term / all papers of the month), and the topics
 /// rising fastest. Weeks are ISO weeks (labelled YYYY-Www), months YYYY-MM.
 /// </summary>
-public sealed class TrendService(TopicStore topics, IndexHolder indexes)
+public sealed class TrendService(TopicStore topics, PaperStore papers, IndexHolder indexes)
 {
     public const int MaxTerms = 6;
 
     /// <summary>Papers per topic per period (<paramref name="weekly"/> or monthly) for the given topics, over the periods that have papers.</summary>
     public async Task<TrendTable> TopicCountsAsync(IReadOnlyList<Topic> which, bool weekly, DateOnly? from = null, CancellationToken ct = default)
     {
-        var days = await topics.TopicDayCountsAsync(from, which.Count == 1 ? which[0].Id : null, ct);
+        var days = (await CountsAsync(ct)).Where(d => (from is null || d.Day >= from) && (which.Count != 1 || d.Topic == which[0].Id)).ToList();
         if (days.Count == 0) return new TrendTable([], which.Select(t => new ChartSeries(t.Label, [])).ToList());
         var first = days.Min(d => d.Day);
         var last = days.Max(d => d.Day);
@@ -63,9 +63,9 @@ public sealed class TrendService(TopicStore topics, IndexHolder indexes)
     /// The topics whose share of papers grew most: a recent window against the three times longer one before it. The
     /// recent window is the last 4 weeks to the newest board day, widened (doubling) until it holds at least
     /// <see cref="RisingMinimum"/> papers (or a fifth of them), so a quiet or sparse corpus still has a trend.
-    /// Counting reads every placed paper's topic and day (seconds at 2.5M papers), so the result is kept a minute
-    /// and made again by one caller in the background while the others are served the previous one; only the very
-    /// first callers wait, all for the same count.
+    /// The counts are shared with the charts (<see cref="CountsAsync"/>); the ranking is kept a minute and made again
+    /// by one caller in the background while the others are served the previous one (a recount after a change takes
+    /// seconds at 2.5M papers); only the very first callers wait, all for the same count.
     /// </summary>
     public async Task<List<RisingTopic>> RisingAsync(IReadOnlyList<Topic> all, DateOnly newest, int limit, CancellationToken ct = default)
     {
@@ -89,9 +89,37 @@ public sealed class TrendService(TopicStore topics, IndexHolder indexes)
 
     private async Task<List<RisingTopic>> ComputeRisingAsync(IReadOnlyList<Topic> all, DateOnly newest)
     {
-        await Task.Yield();   // the caller's lock is released before the store is read
-        return Rising(all, await topics.TopicDayCountsAsync(ct: CancellationToken.None), newest);
+        await Task.Yield();   // the caller's lock is released before the counts are awaited
+        return Rising(all, await CountsAsync(CancellationToken.None), newest);
     }
+
+    /// <summary>
+    /// Papers per topic and board day, for every topic. Reading them takes seconds at 2.5M papers (every placed paper's
+    /// topic and day), so one read serves every caller while the store and the map are as they were: the change log's
+    /// last sequence and the map's state, both read first. The first caller after a change reads again; callers
+    /// meanwhile wait for that same read.
+    /// </summary>
+    private async Task<List<(int Topic, DateOnly Day, int Papers)>> CountsAsync(CancellationToken ct)
+    {
+        var state = await topics.StateAsync(ct);
+        var key = (await papers.LastChangeSeqAsync(ct), state?.AppliedSeq ?? 0, state?.ComputedAt ?? default);
+        Task<List<(int Topic, DateOnly Day, int Papers)>> task;
+        lock (_countsLock)
+        {
+            if (_counts is { } c && c.Key == key && !c.Read.IsFaulted && !c.Read.IsCanceled) task = c.Read;
+            else _counts = (key, task = ReadCountsAsync());
+        }
+        return await task.WaitAsync(ct);
+    }
+
+    private async Task<List<(int Topic, DateOnly Day, int Papers)>> ReadCountsAsync()
+    {
+        await Task.Yield();   // the caller's lock is released before the store is read
+        return await topics.TopicDayCountsAsync(ct: CancellationToken.None);
+    }
+
+    private readonly System.Threading.Lock _countsLock = new();
+    private ((long Seq, long MapSeq, DateTime MapAt) Key, Task<List<(int Topic, DateOnly Day, int Papers)>> Read)? _counts;
 
     /// <summary>The rising topics from papers counted per topic and board day.</summary>
     internal static List<RisingTopic> Rising(IReadOnlyList<Topic> all, IReadOnlyList<(int Topic, DateOnly Day, int Papers)> counts, DateOnly newest)

@@ -162,6 +162,13 @@ public sealed class TopicFollowingTests
         // A near copy of a demo paper: it should land in that paper's topic, close to it.
         var twin = await papers.FindAsync("t-9da78b4e0fa9");
         Assert.NotNull(twin);
+        var twinTopic = (await store.TopicOfAsync([twin.Id]))[twin.Id];
+        async Task<double> MonthlyCount()
+        {
+            var body = JsonDocument.Parse(await host.Client.GetStringAsync($"/api/topics/{twinTopic}")).RootElement;
+            return body.GetProperty("monthly").GetProperty("papers").EnumerateArray().Sum(v => v.GetDouble());
+        }
+        var countedBefore = await MonthlyCount();   // the counts are kept until the store or the map changes
         await papers.ImportAsync([new Paper
         {
             Id = "2501.00001", ArxivId = "2501.00001", Title = twin.Title + " Revisited", Abstract = twin.Abstract,
@@ -177,6 +184,7 @@ public sealed class TopicFollowingTests
         Assert.True(distance < 0.15, $"the new paper is {distance:0.000} away from its twin");
         var sizes = (await store.TopicsAsync()).Sum(t => t.Size);
         Assert.Equal(await papers.CountAsync(), sizes);
+        Assert.Equal(countedBefore + 1, await MonthlyCount());
 
         // reindex computes the map again from scratch.
         await host.Get<Indexer>().RebuildAsync();
