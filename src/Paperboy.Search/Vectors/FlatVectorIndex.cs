@@ -152,13 +152,7 @@ public sealed class FlatVectorIndex : IVectorIndex, IDisposable
                 if (top.Count < k) top.Push(d, i);
                 else if (d < top.Top.Distance) { top.Pop(); top.Push(d, i); }
             }
-            var hits = new VectorHit[top.Count];
-            for (int i = hits.Length - 1; i >= 0; i--)
-            {
-                var c = top.Pop();
-                hits[i] = new VectorHit(_labels[c.Id], c.Distance);
-            }
-            return hits;
+            return top.DrainNearestFirst(_labels);
         }
         finally { _lock.ExitReadLock(); }
     }

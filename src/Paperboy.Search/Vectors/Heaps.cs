@@ -25,6 +25,18 @@ internal sealed class CandidateHeap
 
     public void Clear() => _count = 0;
 
+    /// <summary>Empties a max-heap of the k nearest into hits, closest first, each element named by its label.</summary>
+    public VectorHit[] DrainNearestFirst(VectorLabel[] labels)
+    {
+        var hits = new VectorHit[_count];
+        for (int i = hits.Length - 1; i >= 0; i--)
+        {
+            var c = Pop();
+            hits[i] = new VectorHit(labels[c.Id], c.Distance);
+        }
+        return hits;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Above(float a, float b) => _max ? a > b : a < b;
 

@@ -777,14 +777,7 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
             SearchBaseLayer(ref dist, cur, ef, 0, s, skipDeleted: true);
             while (top.Count > k) top.Pop();
         }
-        var hits = new VectorHit[top.Count];
-        var labels = _labels;
-        for (int i = hits.Length - 1; i >= 0; i--)
-        {
-            var c = top.Pop();
-            hits[i] = new VectorHit(labels[c.Id], c.Distance);
-        }
-        return hits;
+        return top.DrainNearestFirst(_labels);
     }
 
     /// <summary>See <see cref="IVectorIndex.SearchAmong"/>: one lookup of all the labels, then exact distances on the float vectors.</summary>
@@ -811,13 +804,7 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
                 if (top.Count < k) top.Push(d, id);
                 else if (d < top.Top.Distance) { top.Pop(); top.Push(d, id); }
             }
-            var hits = new VectorHit[top.Count];
-            for (var i = hits.Length - 1; i >= 0; i--)
-            {
-                var c = top.Pop();
-                hits[i] = new VectorHit(_labels[c.Id], c.Distance);
-            }
-            return hits;
+            return top.DrainNearestFirst(_labels);
         }
         finally { _structure.ExitReadLock(); }
     }
