@@ -110,4 +110,3 @@ internal sealed class LatexCommandFilter : TokenFilter
         return false;
     }
 }
-
