@@ -437,6 +437,20 @@ public sealed partial class PaperStore(IDbContextFactory<PaperboyDb> factory, Ti
             after = page[^1].Id;
         }
     }
+
+    /// <summary>Every paper's id, in order, read in pages as <see cref="AllAsync"/> reads papers (the key index alone).</summary>
+    public async IAsyncEnumerable<string> IdsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        string after = "";
+        while (true)
+        {
+            await using var db = await factory.CreateDbContextAsync(ct);
+            var page = await db.Papers.Select(p => p.Id).Where(id => string.Compare(id, after) > 0).OrderBy(id => id).Take(10_000).ToListAsync(ct);
+            foreach (var id in page) yield return id;
+            if (page.Count < 10_000) yield break;
+            after = page[^1];
+        }
+    }
 }
 
 /// <summary>The text of a paper, what embedding and labelling read.</summary>

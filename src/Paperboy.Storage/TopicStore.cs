@@ -121,6 +121,14 @@ public sealed class TopicStore(IDbContextFactory<PaperboyDb> factory)
     public static IQueryable<Paper> PapersOf(PaperboyDb db, int topicId) =>
         db.PaperTopics.Where(t => t.TopicId == topicId).Join(db.Papers, t => t.PaperId, p => p.Id, (_, p) => p);
 
+    /// <summary>Every placed paper's id in map order: by topic, then across the map (empty before the first map).</summary>
+    public async Task<List<string>> PaperIdsInMapOrderAsync(CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var placed = await db.PaperTopics.AsNoTracking().Select(t => new { t.PaperId, t.TopicId, t.X }).ToListAsync(ct);
+        return placed.OrderBy(t => t.TopicId).ThenBy(t => t.X).ThenBy(t => t.PaperId, StringComparer.Ordinal).Select(t => t.PaperId).ToList();
+    }
+
     /// <summary>The topics of these papers (papers without one are left out).</summary>
     public async Task<Dictionary<string, int>> TopicOfAsync(IReadOnlyCollection<string> paperIds, CancellationToken ct = default)
     {
