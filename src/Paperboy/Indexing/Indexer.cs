@@ -191,20 +191,18 @@ public sealed class Indexer(PaperStore store, TopicStore topics, IndexHolder ind
     internal async IAsyncEnumerable<Paper> InMapOrderAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var placed = await topics.PaperIdsInMapOrderAsync(ct);
-        foreach (var chunk in placed.Chunk(2000))
-            foreach (var p in await store.GetManyAsync(chunk, ct)) yield return p;
-        // The rest by their ids, read after: a paper placed while the map's were read is then in one list or the other.
-        var seen = placed.ToHashSet(StringComparer.Ordinal);
-        var rest = new List<string>(2000);
-        await foreach (var id in store.IdsAsync(ct))
+        if (placed.Count == 0)
         {
-            if (seen.Contains(id)) continue;
-            rest.Add(id);
-            if (rest.Count < 2000) continue;
-            foreach (var p in await store.GetManyAsync(rest, ct)) yield return p;
-            rest.Clear();
+            await foreach (var p in store.AllAsync(ct)) yield return p;   // no map yet: one sequential read
+            yield break;
         }
-        foreach (var p in await store.GetManyAsync(rest, ct)) yield return p;
+        // The unplaced by their ids, read after the map's: a paper placed meanwhile is then in one list or the other.
+        var seen = placed.ToHashSet(StringComparer.Ordinal);
+        var unplaced = new List<string>();
+        await foreach (var id in store.IdsAsync(ct))
+            if (!seen.Contains(id)) unplaced.Add(id);
+        foreach (var chunk in placed.Concat(unplaced).Chunk(2000))
+            foreach (var p in await store.GetManyAsync(chunk, ct)) yield return p;
     }
 
     private async Task<int> RebuildLexicalAsync(CancellationToken ct, IProgress<int>? progress = null)
