@@ -24,12 +24,14 @@ public sealed record SearchFilter(DateOnly? From = null, DateOnly? To = null, in
 /// <summary>
 /// The BM25 index over titles, abstracts and authors (Lucene.Net). It stores only ids: the store stays the source of
 /// truth. Each commit records the last change-log sequence applied and the analyzer version, so a restart
-/// resumes where it stopped and an analyzer change triggers a rebuild.
+/// resumes where it stopped and an analyzer change triggers a rebuild; and the order the last rebuild wrote the
+/// documents in (<see cref="InMapOrder"/>), which later commits carry forward.
 /// </summary>
 public sealed class LexicalIndex : IDisposable
 {
     private const string SeqKey = "seq";
     private const string AnalyzerKey = "analyzer";
+    private const string OrderKey = "order", MapOrder = "map", IdOrder = "ids";
     private const string TextField_ = "text";
     private const string IdValues = "id_dv";
     public const int MaxQueryTerms = 64;
@@ -47,6 +49,15 @@ public sealed class LexicalIndex : IDisposable
     public bool IsCurrent { get; private set; }
     public bool ReadOnly => _writer is null;
 
+    /// <summary>
+    /// True when the committed index was last rebuilt in topic-map order (document numbers follow topics, so searches
+    /// skip more postings); false for one rebuilt in id order, before any map, or committed before the order was
+    /// recorded. Papers added since are appended either way.
+    /// </summary>
+    public bool InMapOrder { get; private set; }
+    // The order the next commit records: the rebuild's under way (Clear), else the committed one.
+    private bool _nextInMapOrder;
+
     private LexicalIndex(Directory dir, IndexWriter? writer, SearcherManager searchers, IDictionary<string, string>? userData)
     {
         _dir = dir;
@@ -54,6 +65,7 @@ public sealed class LexicalIndex : IDisposable
         _searchers = searchers;
         IsCurrent = userData is not null && userData.TryGetValue(AnalyzerKey, out var a) && a == PaperAnalyzer.Version;
         AppliedSeq = IsCurrent && userData!.TryGetValue(SeqKey, out var s) ? long.Parse(s, CultureInfo.InvariantCulture) : 0;
+        InMapOrder = _nextInMapOrder = IsCurrent && userData!.TryGetValue(OrderKey, out var o) && o == MapOrder;
     }
 
     /// <summary>Opens (or creates) the index for writing; only one process can hold it.</summary>
@@ -175,21 +187,27 @@ public sealed class LexicalIndex : IDisposable
     /// <summary>
     /// Empties the index before a rebuild from the store, without committing or refreshing: searches keep the last
     /// committed view (its segments stay open) until the rebuild's own commit swaps the new one in, and a crash before
-    /// that leaves the old index on disk.
+    /// that leaves the old index on disk. <paramref name="inMapOrder"/> says whether the rebuild stages the papers in
+    /// topic-map order; its commit records it.
     /// </summary>
-    public void Clear()
+    public void Clear(bool inMapOrder)
     {
         var writer = _writer ?? throw new InvalidOperationException("the lexical index is open read-only");
         lock (_writeLock)
         {
             writer.DeleteAll();
-            _rebuilding = true;
+            Rebuilding = true;
+            _nextInMapOrder = inMapOrder;
         }
     }
 
-    // Set by Clear until the next commit: closing the writer then rolls back (Lucene 4.8 commits on close), so a
-    // shutdown mid-rebuild leaves the last committed index, as a kill does, never a half-built one.
-    private bool _rebuilding;
+    /// <summary>
+    /// True from <see cref="Clear"/> until the next commit. Closing the writer meanwhile rolls back (Lucene 4.8 commits
+    /// on close), so a shutdown mid-rebuild leaves the last committed index, as a kill does, never a half-built one.
+    /// Outside a rebuild it means one failed half-way: the next <see cref="Apply"/> would commit the half it staged,
+    /// so the index must be rebuilt instead.
+    /// </summary>
+    public bool Rebuilding { get; private set; }
 
     private void Commit(IndexWriter writer, long seq)
     {
@@ -197,11 +215,13 @@ public sealed class LexicalIndex : IDisposable
         {
             [SeqKey] = seq.ToString(CultureInfo.InvariantCulture),
             [AnalyzerKey] = PaperAnalyzer.Version,
+            [OrderKey] = _nextInMapOrder ? MapOrder : IdOrder,
         });
         writer.Commit();
-        _rebuilding = false;
+        Rebuilding = false;
         AppliedSeq = seq;
         IsCurrent = true;
+        InMapOrder = _nextInMapOrder;
         _searchers.MaybeRefreshBlocking();
     }
 
@@ -537,7 +557,7 @@ public sealed class LexicalIndex : IDisposable
     public void Dispose()
     {
         _searchers.Dispose();
-        if (_rebuilding) _writer?.Rollback();
+        if (Rebuilding) _writer?.Rollback();
         else _writer?.Dispose();
         _dir.Dispose();
         _analyzer.Dispose();

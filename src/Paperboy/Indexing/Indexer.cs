@@ -101,7 +101,7 @@ public sealed class Indexer(PaperStore store, TopicStore topics, IndexHolder ind
         await _topicGate.WaitAsync(ct);
         try
         {
-            var count = await RebuildLexicalAsync(ct, progress);
+            var count = await RebuildLexicalAsync(await topics.PaperIdsInMapOrderAsync(ct), ct, progress);
             await RebuildSemanticAsync(ct);
             await TopicStepAsync(() => topicMap.RecomputeAsync(ct), ct);
             _topicsCaughtUp = true;
@@ -125,7 +125,7 @@ public sealed class Indexer(PaperStore store, TopicStore topics, IndexHolder ind
         var index = indexes.Lexical;
         if (!index.IsCurrent || index.AppliedSeq > last || (index.AppliedSeq == 0 && last > 0 && index.Count == 0)
             || await IsBacklogLarge(last - index.AppliedSeq, ct))
-            return await RebuildLexicalAsync(ct);
+            return await RebuildLexicalAsync(await topics.PaperIdsInMapOrderAsync(ct), ct);
         return await FollowAsync(() => index.AppliedSeq, last, (present, deleted, seq) => { index.Apply(present, deleted, seq); return Task.CompletedTask; }, ct);
     }
 
@@ -188,9 +188,9 @@ public sealed class Indexer(PaperStore store, TopicStore topics, IndexHolder ind
     /// skip postings (<c>MaxScoreSearch</c>) are high in few blocks and low in the rest: Lucene 9 reorders documents
     /// for the same reason (<c>BPIndexReorderer</c>). Before the first map, papers come in id order.
     /// </summary>
-    internal async IAsyncEnumerable<Paper> InMapOrderAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    /// <param name="placed">The papers on the map in map order (<see cref="TopicStore.PaperIdsInMapOrderAsync"/>); none before the first map.</param>
+    internal async IAsyncEnumerable<Paper> InMapOrderAsync(IReadOnlyList<string> placed, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        var placed = await topics.PaperIdsInMapOrderAsync(ct);
         if (placed.Count == 0)
         {
             await foreach (var p in store.AllAsync(ct)) yield return p;   // no map yet: one sequential read
@@ -205,20 +205,21 @@ public sealed class Indexer(PaperStore store, TopicStore topics, IndexHolder ind
             foreach (var p in await store.GetManyAsync(chunk, ct)) yield return p;
     }
 
-    private async Task<int> RebuildLexicalAsync(CancellationToken ct, IProgress<int>? progress = null)
+    /// <param name="placed">The papers on the map in map order, read before the rebuild: the index records whether it was written in map order.</param>
+    private async Task<int> RebuildLexicalAsync(IReadOnlyList<string> placed, CancellationToken ct, IProgress<int>? progress = null)
     {
         var index = indexes.Lexical;
         if (index.ReadOnly) throw new InvalidOperationException("the index is held by another Paperboy process (is `paperboy serve` running?)");
         var watch = Stopwatch.StartNew();
         // Read the log position first: changes made while we copy are applied again afterwards, which is harmless.
         var seq = await store.LastChangeSeqAsync(ct);
-        index.Clear();
+        index.Clear(inMapOrder: placed.Count > 0);
         var count = 0;
         var staging = new Stopwatch();
         TimeSpan staged, merged;
         using (index.BulkMode())
         {
-            await foreach (var batch in ReadAhead(Batches(InMapOrderAsync(ct)), ct))
+            await foreach (var batch in ReadAhead(Batches(InMapOrderAsync(placed, ct)), ct))
             {
                 staging.Start();
                 index.Stage(batch);       // no commit per batch: one commit, one merge at the end
@@ -231,8 +232,8 @@ public sealed class Indexer(PaperStore store, TopicStore topics, IndexHolder ind
             index.Optimise();
             merged = watch.Elapsed - staged;
         }
-        logger.LogInformation("Lexical index rebuilt: {Count} papers, change log at {Seq}, in {Total:0.0} s (read and analyse {Staged:0.0} s, of which analysing {Staging:0.0} s; commit and merge {Merged:0.0} s; {Memory})",
-            count, seq, watch.Elapsed.TotalSeconds, staged.TotalSeconds, staging.Elapsed.TotalSeconds, merged.TotalSeconds, Memory());
+        logger.LogInformation("Lexical index rebuilt: {Count} papers in {Order} order, change log at {Seq}, in {Total:0.0} s (read and analyse {Staged:0.0} s, of which analysing {Staging:0.0} s; commit and merge {Merged:0.0} s; {Memory})",
+            count, placed.Count > 0 ? "topic-map" : "id", seq, watch.Elapsed.TotalSeconds, staged.TotalSeconds, staging.Elapsed.TotalSeconds, merged.TotalSeconds, Memory());
         return count;
     }
 

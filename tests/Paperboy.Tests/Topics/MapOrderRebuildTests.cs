@@ -28,7 +28,7 @@ public sealed class MapOrderRebuildTests
         Assert.Equal(all.Count - unplaced.Count, mapOrder.Count);
 
         var read = new List<string>();
-        await foreach (var p in indexer.InMapOrderAsync(CancellationToken.None)) read.Add(p.Id);
+        await foreach (var p in indexer.InMapOrderAsync(mapOrder, CancellationToken.None)) read.Add(p.Id);
         Assert.Equal(mapOrder.Concat(unplaced.Order(StringComparer.Ordinal)), read);
         Assert.NotEqual(all, read);   // the map's order is not the ids' order
 
