@@ -158,7 +158,8 @@ public sealed class Indexer(PaperStore store, TopicStore topics, IndexHolder ind
     private async Task<int> CatchUpLexicalAsync(long last, CancellationToken ct)
     {
         var index = indexes.Lexical;
-        if (!index.IsCurrent || index.AppliedSeq > last || (index.AppliedSeq == 0 && last > 0 && index.Count == 0)
+        // Rebuilding here (the gate is ours) is a rebuild that failed half-way: the next Apply would commit its half.
+        if (!index.IsCurrent || index.Rebuilding || index.AppliedSeq > last || (index.AppliedSeq == 0 && last > 0 && index.Count == 0)
             || await IsBacklogLarge(last - index.AppliedSeq, ct))
             return await RebuildLexicalAsync(await topics.PaperIdsInMapOrderAsync(ct), ct);
         return await FollowAsync(() => index.AppliedSeq, last, (present, deleted, seq) => { index.Apply(present, deleted, seq); return Task.CompletedTask; }, ct);

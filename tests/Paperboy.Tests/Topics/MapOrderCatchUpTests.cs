@@ -112,6 +112,28 @@ public sealed class MapOrderCatchUpTests
         Assert.True(readOnly.InMapOrder);
     }
 
+    [Fact]
+    public async Task A_rebuild_that_failed_half_way_is_done_again_by_the_next_catch_up_not_committed_half_done()
+    {
+        await using var host = await TestHost.StartAsync(null, seedDemo: true, prepare: null, SlowPoll);
+        var papers = host.Get<PaperStore>();
+        var lexical = host.Get<IndexHolder>().Lexical;
+        var some = new List<Paper>();
+        await foreach (var p in papers.AllAsync()) if (some.Count < 10) some.Add(p);
+        // What a rebuild that threw (a store error) half-way leaves: cleared, some papers staged, nothing committed.
+        lexical.Clear(inMapOrder: true);
+        lexical.Stage(some);
+        await papers.ImportAsync([new Paper
+        {
+            Id = "2611.08001", ArxivId = "2611.08001", Title = "A paper after the failed rebuild", Abstract = "It arrives while the index is half-built.",
+            PublishedAt = new DateOnly(2026, 11, 20), Authors = ["A. Author"],
+        }]);
+        await host.Get<Indexer>().CatchUpAsync();
+        Assert.Equal(await papers.CountAsync(), lexical.Count);
+        Assert.Equal(await papers.CountAsync(), DocumentOrder(host).Count);
+        Assert.True(lexical.InMapOrder);
+    }
+
     /// <summary>Takes the topic-map lock as a killed node's lease would, so no map is made until it is disposed.</summary>
     private static async Task<IAsyncDisposable> HoldTopicMapAsync(TestHost host)
     {
