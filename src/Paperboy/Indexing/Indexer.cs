@@ -120,7 +120,7 @@ public sealed class Indexer(PaperStore store, TopicStore topics, IndexHolder ind
         }
         catch (Exception e) when (!ct.IsCancellationRequested && e is not OutOfMemoryException)
         {
-            // The id-ordered index keeps serving (the next catch-up rebuilds what this one staged), and the next pass tries again.
+            // Searches keep the id-ordered view; the next index catch-up rebuilds the half this left staged (in map order).
             logger.LogWarning(e, "Lexical index not rebuilt in topic-map order ({Reason})", e.Message);
         }
         finally { _gate.Release(); }
