@@ -72,7 +72,7 @@ public sealed class MaxScoreSearchTests : IDisposable
             var expected = constrained ? _searcher.Search(or, new QueryWrapperFilter(constraint), k) : _searcher.Search(or, k);
             var constraints = constrained ? new Constraint[] { new PhraseConstraint("even", ["1"], [0], Excluded: false) } : null;
             var actual = MaxScoreSearch.Search(_searcher, Bm25, Text, words, constraints, k);
-            jumps += actual.BlocksSkipped;
+            jumps += actual.WindowsSkipped;
 
             var label = $"query {q} [{string.Join(' ', words)}], k={k}";
             Assert.True(expected.ScoreDocs.Length == actual.Top.Count, $"{label}: {actual.Top.Count} hits, expected {expected.ScoreDocs.Length}");
@@ -92,11 +92,11 @@ public sealed class MaxScoreSearchTests : IDisposable
             prunedSomewhere |= !actual.TotalIsExact;
         }
         Assert.True(prunedSomewhere, "MaxScore should have skipped postings on some of these queries");
-        Assert.True(jumps > 0, "block maxima should have let some walks jump over blocks");
+        Assert.True(jumps > 0, "block maxima should have let some walks jump over whole windows");
     }
 
     [Fact]
-    public void A_single_common_word_is_ranked_exactly_while_whole_blocks_are_skipped()
+    public void A_single_common_word_is_ranked_exactly_while_whole_windows_are_skipped()
     {
         // MaxScore alone walks every posting of a one-word query; the block maxima must skip some and lose nothing.
         foreach (var k in new[] { 1, 10, 100 })
@@ -104,7 +104,7 @@ public sealed class MaxScoreSearchTests : IDisposable
             var expected = _searcher.Search(new TermQuery(new Term(Text, Word(0))), k);
             var actual = MaxScoreSearch.Search(_searcher, Bm25, Text, [Word(0)], null, k);
             Assert.Equal(expected.ScoreDocs.Select(sd => sd.Score), actual.Top.Select(sd => sd.Score));
-            Assert.True(actual.BlocksSkipped > 0, $"k={k}: no block skipped");
+            Assert.True(actual.WindowsSkipped > 0, $"k={k}: no window skipped");
             Assert.False(actual.TotalIsExact);
         }
     }
