@@ -2,6 +2,9 @@ using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Search.Similarities;
 using Lucene.Net.Util;
+using System.Collections.Concurrent;
+using BindingFlags = System.Reflection.BindingFlags;
+using System.Runtime.CompilerServices;
 
 namespace Paperboy.Search.Lexical;
 
@@ -86,8 +89,9 @@ internal static class MaxScoreSearch
                 floors[j] += Math.Max(0, docFreq - reader.NumDeletedDocs);
                 var docs = termsEnum.Docs(reader.LiveDocs, null, DocsFlags.FREQS);
                 if (docs is null || docs.NextDoc() == DocIdSetIterator.NO_MORE_DOCS) continue;
-                var scorer = similarity.GetSimScorer(weight, leaf);
-                var bound = UpperBound(scorer, docs.DocID);
+                var simScorer = similarity.GetSimScorer(weight, leaf);
+                var bound = UpperBound(simScorer, docs.DocID);
+                var scorer = new WordScorer(simScorer, reader, field);
                 var blocks = docFreq >= MinBlockMaxDocFreq ? BlockMaxima.Of(leaf, termsEnum, term, docFreq, scorer, bound, collection) : null;
                 postings.Add(new Posting(docs, scorer, bound, blocks));
             }
@@ -106,14 +110,62 @@ internal static class MaxScoreSearch
     /// <summary>The largest score this word can give a document: BM25's tf part tends to 1 as the frequency grows.</summary>
     private static float UpperBound(Similarity.SimScorer scorer, int anyDoc) => scorer.Score(anyDoc, 1e9f) * 1.0001f;
 
-    private sealed class Posting(DocsEnum docs, Similarity.SimScorer scorer, float bound, BlockMaxima? blocks)
+    /// <summary>
+    /// One word's BM25 score in one segment, weight · f / (f + cache[norm]), computed as Lucene's <c>BM25DocScorer</c>
+    /// computes it (the same floats in the same order, so the same bits) without the two virtual calls per posting
+    /// behind it: the scorer's, and the norms', which Lucene 4.2's format keeps bit-packed behind a table. The norms are
+    /// read once per segment, a byte per document. A scorer of another similarity, or a field without norms, is called.
+    /// </summary>
+    private sealed class WordScorer
+    {
+        private static readonly Type? Bm25DocScorer = typeof(BM25Similarity).GetNestedType("BM25DocScorer", BindingFlags.NonPublic);
+        private static readonly System.Reflection.FieldInfo? WeightField = Bm25DocScorer?.GetField("weightValue", BindingFlags.NonPublic | BindingFlags.Instance);
+        private static readonly System.Reflection.FieldInfo? CacheField = Bm25DocScorer?.GetField("cache", BindingFlags.NonPublic | BindingFlags.Instance);
+        // Per segment core (dropped with the segment), per field.
+        private static readonly ConditionalWeakTable<object, ConcurrentDictionary<string, byte[]>> Norms = new();
+
+        private readonly Similarity.SimScorer _scorer;
+        private readonly float _weight;
+        private readonly float[] _cache = [];
+        private readonly byte[]? _norms;
+
+        public WordScorer(Similarity.SimScorer scorer, AtomicReader reader, string field)
+        {
+            _scorer = scorer;
+            if (scorer.GetType() != Bm25DocScorer || WeightField?.GetValue(scorer) is not float weight || CacheField?.GetValue(scorer) is not float[] { Length: 256 } cache)
+                return;
+            var norms = reader.GetNormValues(field);
+            if (norms is null) return;
+            _weight = weight;
+            _cache = cache;
+            _norms = Norms.GetValue(reader.CoreCacheKey, _ => new(StringComparer.Ordinal)).GetOrAdd(field, _ =>
+            {
+                var bytes = new byte[reader.MaxDoc];
+                for (var d = 0; d < bytes.Length; d++) bytes[d] = (byte)norms.Get(d);
+                return bytes;
+            });
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float Score(int doc, int freq)
+        {
+            if (_norms is null) return _scorer.Score(doc, freq);
+            float f = freq;
+            return _weight * f / (f + _cache[_norms[doc]]);
+        }
+    }
+
+    private sealed class Posting(DocsEnum docs, WordScorer scorer, float bound, BlockMaxima? blocks)
     {
         public readonly DocsEnum Docs = docs;
-        public readonly Similarity.SimScorer Scorer = scorer;
+        public readonly WordScorer Scorer = scorer;
         public readonly float Bound = bound;
         private int _block;
-        public int Doc => Docs.DocID;
+        /// <summary>The current document, kept here: read for every candidate, it would otherwise be a virtual call each time.</summary>
+        public int Doc = docs.DocID;
         public float Score(int doc) => Scorer.Score(doc, Docs.Freq);
+        public void Next() => Doc = Docs.NextDoc();
+        public void AdvanceTo(int target) => Doc = Docs.Advance(target);
 
         /// <summary>The last document of the block holding this word's next document at or after <paramref name="target"/> (increasing over calls).</summary>
         public int BlockEnd(int target)
@@ -152,9 +204,9 @@ internal static class MaxScoreSearch
         private readonly (long TermFreqs, long Docs) _statistics = statistics;
 
         // Per segment core (dropped with the segment), per word.
-        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, System.Collections.Concurrent.ConcurrentDictionary<string, BlockMaxima>> Cache = new();
+        private static readonly ConditionalWeakTable<object, ConcurrentDictionary<string, BlockMaxima>> Cache = new();
 
-        public static BlockMaxima Of(AtomicReaderContext leaf, TermsEnum termsEnum, Term term, int docFreq, Similarity.SimScorer scorer, float bound, CollectionStatistics collection)
+        public static BlockMaxima Of(AtomicReaderContext leaf, TermsEnum termsEnum, Term term, int docFreq, WordScorer scorer, float bound, CollectionStatistics collection)
         {
             var perSegment = Cache.GetValue(leaf.AtomicReader.CoreCacheKey, _ => new(StringComparer.Ordinal));
             var statistics = (collection.SumTotalTermFreq, collection.DocCount);
@@ -233,7 +285,7 @@ internal static class MaxScoreSearch
                     var from = Math.Max(windowMin, order[i].Doc);
                     maxima[i] = from > windowMax ? 0f : order[i].MaxBetween(from, windowMax);
                 }
-                Array.Sort(maxima, order);
+                SortByMaxima(maxima, order);
                 for (float sum = 0, i = 0; i < n; i++) prefix[(int)i] = sum += maxima[(int)i];
                 essential = 0;
                 while (essential < n && prefix[essential] <= top.Threshold) essential++;
@@ -248,7 +300,7 @@ internal static class MaxScoreSearch
                     continue;
                 }
                 if (essential > 0) pruned = true;
-                for (var i = essential; i < n; i++) if (order[i].Doc < windowMin) order[i].Docs.Advance(windowMin);
+                for (var i = essential; i < n; i++) if (order[i].Doc < windowMin) order[i].AdvanceTo(windowMin);
             }
             var resume = windowMax == NoMore - 1 ? NoMore : windowMax + 1;
             while (true)
@@ -263,7 +315,7 @@ internal static class MaxScoreSearch
                     if (next == NoMore) return (matched, true, jumps);
                     if (next != doc)
                     {
-                        for (var i = essential; i < n; i++) if (order[i].Doc < next) order[i].Docs.Advance(next);
+                        for (var i = essential; i < n; i++) if (order[i].Doc < next) order[i].AdvanceTo(next);
                         resume = Math.Max(resume, next);
                         continue;
                     }
@@ -274,7 +326,7 @@ internal static class MaxScoreSearch
                     var p = order[i];
                     if (p.Doc != doc) continue;
                     score += p.Score(doc);
-                    p.Docs.NextDoc();
+                    p.Next();
                 }
                 // Probe the non-essential words, best first, while the document can still make the top k.
                 var competitive = true;
@@ -282,7 +334,7 @@ internal static class MaxScoreSearch
                 {
                     if (score + prefix[i] <= top.Threshold) { competitive = false; break; }
                     var p = order[i];
-                    if (p.Doc < doc) p.Docs.Advance(doc);
+                    if (p.Doc < doc) p.AdvanceTo(doc);
                     if (p.Doc == doc) score += p.Score(doc);
                 }
                 // The constraints' own check (phrase positions, ranges, exclusions): for every document while the count is
@@ -307,6 +359,18 @@ internal static class MaxScoreSearch
             windowMin = resume;
         }
         return (matched, pruned, jumps);
+    }
+
+    /// <summary>Sorts the words by their window maxima, smallest first (insertion sort: a query has a handful of words).</summary>
+    private static void SortByMaxima(float[] maxima, Posting[] order)
+    {
+        for (var i = 1; i < maxima.Length; i++)
+        {
+            var (m, p) = (maxima[i], order[i]);
+            var j = i - 1;
+            for (; j >= 0 && maxima[j] > m; j--) (maxima[j + 1], order[j + 1]) = (maxima[j], order[j]);
+            (maxima[j + 1], order[j + 1]) = (m, p);
+        }
     }
 
     /// <summary>
