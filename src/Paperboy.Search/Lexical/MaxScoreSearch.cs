@@ -403,14 +403,24 @@ internal static class MaxScoreSearch
 
         public int Count => _heap.Count;
         public bool Full => _heap.Count >= k;
-        public float Threshold => _heap.TryPeek(out _, out var p) ? p.Score : float.NegativeInfinity;
+        /// <summary>The k-th best score once the heap is full (read for every candidate, so kept rather than peeked).</summary>
+        public float Threshold { get; private set; } = float.NegativeInfinity;
 
         /// <returns>True when the document entered a full heap (the threshold may have risen).</returns>
         public bool Offer(int doc, float score)
         {
-            if (!Full) { _heap.Enqueue(new ScoreDoc(doc, score), (score, -doc)); return Full; }
-            if (score <= Threshold) return false;
-            _heap.EnqueueDequeue(new ScoreDoc(doc, score), (score, -doc));
+            if (!Full)
+            {
+                _heap.Enqueue(new ScoreDoc(doc, score), (score, -doc));
+                if (!Full) return false;
+            }
+            else
+            {
+                if (score <= Threshold) return false;
+                _heap.EnqueueDequeue(new ScoreDoc(doc, score), (score, -doc));
+            }
+            _heap.TryPeek(out _, out var least);
+            Threshold = least.Score;
             return true;
         }
 
