@@ -89,12 +89,13 @@ public sealed class SqliteBusyJobLockTests : IAsyncLifetime
     [Fact]
     public async Task A_renewal_that_waits_on_a_busy_store_is_tried_again_while_the_lease_lasts()
     {
-        // A 6 s lease is renewed every 2 s. The store stays busy for 3.5 s, so at least one renewal times out; the
-        // lease had time left, so the next try renews it and the job goes on.
-        await using var lease = await Locks().TryTakeAsync("topics", "node-a", TimeSpan.FromSeconds(6));
+        // A 9 s lease is renewed every 3 s. The store is busy from 3.5 s to 7.5 s, so the renewal at 6 s times out at
+        // 7 s; the lease lasts until 12 s, so the tries a second apart renew it and the job goes on. (A 6 s lease and a
+        // store busy until 6 s left a loaded machine too little slack: the retry landed after the lease once.)
+        await using var lease = await Locks().TryTakeAsync("topics", "node-a", TimeSpan.FromSeconds(9));
         Assert.NotNull(lease);
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
-        await HoldWriteLockAsync(TimeSpan.FromSeconds(3.5));
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        await HoldWriteLockAsync(TimeSpan.FromSeconds(4));
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.False(lease.Lost.IsCancellationRequested);
         Assert.Equal("node-a", (await Locks().HolderAsync("topics"))!.Owner);
