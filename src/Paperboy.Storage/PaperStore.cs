@@ -410,45 +410,30 @@ public sealed partial class PaperStore(IDbContextFactory<PaperboyDb> factory, Ti
     /// Every paper's id, title and abstract, ordered by id, in pages: all the embedder and the topic labels read, without
     /// materialising whole papers (authors, categories and links are JSON columns, most of the cost of reading a paper).
     /// </summary>
-    public async IAsyncEnumerable<PaperText> AllTextsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
-    {
-        string after = "";
-        while (true)
-        {
-            await using var db = await factory.CreateDbContextAsync(ct);
-            var page = await db.Papers.AsNoTracking().Where(p => string.Compare(p.Id, after) > 0).OrderBy(p => p.Id).Take(5000)
-                .Select(p => new PaperText(p.Id, p.Title, p.Abstract)).ToListAsync(ct);
-            foreach (var p in page) yield return p;
-            if (page.Count < 5000) yield break;
-            after = page[^1].Id;
-        }
-    }
+    public IAsyncEnumerable<PaperText> AllTextsAsync(CancellationToken ct = default) =>
+        ByIdAsync(papers => papers.Select(p => new PaperText(p.Id, p.Title, p.Abstract)), p => p.Id, 5000, ct);
 
     /// <summary>Every paper, ordered by id, read in pages so memory stays flat on a large store.</summary>
-    public async IAsyncEnumerable<Paper> AllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
-    {
-        string after = "";
-        while (true)
-        {
-            await using var db = await factory.CreateDbContextAsync(ct);
-            var page = await db.Papers.AsNoTracking().Where(p => string.Compare(p.Id, after) > 0).OrderBy(p => p.Id).Take(2000).ToListAsync(ct);
-            foreach (var p in page) yield return p;
-            if (page.Count < 2000) yield break;
-            after = page[^1].Id;
-        }
-    }
+    public IAsyncEnumerable<Paper> AllAsync(CancellationToken ct = default) => ByIdAsync(papers => papers, p => p.Id, 2000, ct);
 
     /// <summary>Every paper's id, in order, read in pages as <see cref="AllAsync"/> reads papers (the key index alone).</summary>
-    public async IAsyncEnumerable<string> IdsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    public IAsyncEnumerable<string> IdsAsync(CancellationToken ct = default) => ByIdAsync(papers => papers.Select(p => p.Id), id => id, 10_000, ct);
+
+    /// <summary>
+    /// Every paper, as <paramref name="select"/> makes it, in id order: pages of <paramref name="size"/> read after the
+    /// last id of the one before, each in its own context, so memory stays flat on a large store.
+    /// </summary>
+    private async IAsyncEnumerable<T> ByIdAsync<T>(Func<IQueryable<Paper>, IQueryable<T>> select, Func<T, string> idOf, int size,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        string after = "";
+        var after = "";
         while (true)
         {
             await using var db = await factory.CreateDbContextAsync(ct);
-            var page = await db.Papers.Select(p => p.Id).Where(id => string.Compare(id, after) > 0).OrderBy(id => id).Take(10_000).ToListAsync(ct);
-            foreach (var id in page) yield return id;
-            if (page.Count < 10_000) yield break;
-            after = page[^1];
+            var page = await select(db.Papers.AsNoTracking().Where(p => string.Compare(p.Id, after) > 0).OrderBy(p => p.Id)).Take(size).ToListAsync(ct);
+            foreach (var item in page) yield return item;
+            if (page.Count < size) yield break;
+            after = idOf(page[^1]);
         }
     }
 }

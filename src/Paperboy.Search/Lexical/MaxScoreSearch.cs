@@ -78,6 +78,7 @@ internal static class MaxScoreSearch
             var fieldTerms = reader.GetTerms(field);
             if (fieldTerms is null) continue;
             var termsEnum = fieldTerms.GetEnumerator();
+            var norms = WordScorer.NormsOf(reader, field);
             var postings = new List<Posting>(terms.Count);
             for (var j = 0; j < terms.Count; j++)
             {
@@ -91,7 +92,7 @@ internal static class MaxScoreSearch
                 if (docs is null || docs.NextDoc() == DocIdSetIterator.NO_MORE_DOCS) continue;
                 var simScorer = similarity.GetSimScorer(weight, leaf);
                 var bound = UpperBound(simScorer, docs.DocID);
-                var scorer = new WordScorer(simScorer, reader, field);
+                var scorer = new WordScorer(simScorer, norms);
                 var blocks = docFreq >= MinBlockMaxDocFreq ? BlockMaxima.Of(leaf, termsEnum, term, docFreq, scorer, bound, collection) : null;
                 postings.Add(new Posting(docs, scorer, bound, blocks));
             }
@@ -129,16 +130,23 @@ internal static class MaxScoreSearch
         private readonly float[] _cache = [];
         private readonly byte[]? _norms;
 
-        public WordScorer(Similarity.SimScorer scorer, AtomicReader reader, string field)
+        /// <param name="norms">The segment's norms of the field (<see cref="NormsOf"/>), null when it has none.</param>
+        public WordScorer(Similarity.SimScorer scorer, byte[]? norms)
         {
             _scorer = scorer;
-            if (scorer.GetType() != Bm25DocScorer || WeightField?.GetValue(scorer) is not float weight || CacheField?.GetValue(scorer) is not float[] { Length: 256 } cache)
+            if (norms is null || scorer.GetType() != Bm25DocScorer || WeightField?.GetValue(scorer) is not float weight
+                || CacheField?.GetValue(scorer) is not float[] { Length: 256 } cache)
                 return;
-            var norms = reader.GetNormValues(field);
-            if (norms is null) return;
             _weight = weight;
             _cache = cache;
-            _norms = Norms.GetValue(reader.CoreCacheKey, _ => new(StringComparer.Ordinal)).GetOrAdd(field, _ =>
+            _norms = norms;
+        }
+
+        /// <summary>A segment's norms of <paramref name="field"/> as a byte per document, read once per segment.</summary>
+        public static byte[]? NormsOf(AtomicReader reader, string field)
+        {
+            if (reader.GetNormValues(field) is not { } norms) return null;
+            return Norms.GetValue(reader.CoreCacheKey, _ => new(StringComparer.Ordinal)).GetOrAdd(field, _ =>
             {
                 var bytes = new byte[reader.MaxDoc];
                 for (var d = 0; d < bytes.Length; d++) bytes[d] = (byte)norms.Get(d);
@@ -168,12 +176,14 @@ internal static class MaxScoreSearch
         public void AdvanceTo(int target) => Doc = Docs.Advance(target);
 
         /// <summary>The last document of the block holding this word's next document at or after <paramref name="target"/> (increasing over calls).</summary>
-        public int BlockEnd(int target)
+        public int BlockEnd(int target) => blocks is null ? DocIdSetIterator.NO_MORE_DOCS - 1 : blocks.Last[BlockOf(target)];
+
+        /// <summary>The block holding the first posting at or after <paramref name="target"/>; targets only grow, so each block is passed once.</summary>
+        private int BlockOf(int target)
         {
-            if (blocks is null) return DocIdSetIterator.NO_MORE_DOCS - 1;
-            var last = blocks.Last;
-            while (last[_block] < target) _block++;   // positions only move forward: each block is passed once
-            return last[_block];
+            var last = blocks!.Last;
+            while (last[_block] < target) _block++;
+            return _block;
         }
 
         /// <summary>The most this word can add to any document from <paramref name="from"/> to <paramref name="to"/> (both increasing over calls).</summary>
@@ -181,9 +191,8 @@ internal static class MaxScoreSearch
         {
             if (blocks is null) return Bound;
             var last = blocks.Last;
-            while (last[_block] < from) _block++;
             var max = 0f;
-            for (var b = _block; ; b++)
+            for (var b = BlockOf(from); ; b++)
             {
                 max = Math.Max(max, blocks.Ratio[b]);
                 if (last[b] >= to) break;
