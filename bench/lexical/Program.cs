@@ -7,6 +7,7 @@ using System.Globalization;
 using Paperboy.Search.Lexical;
 
 if (args.Length < 3) { Console.Error.WriteLine("usage: LexicalBench INDEX_DIR DEPTH QUERY_FILE [QUERIES=300] [SLOWEST=10]"); return 2; }
+if (Environment.GetEnvironmentVariable("DECODED_MB") is { } mb) LexicalIndex.DecodedPostingsBudget = long.Parse(mb, CultureInfo.InvariantCulture) << 20;
 using var index = LexicalIndex.OpenReadOnly(args[0]);
 var depth = int.Parse(args[1], CultureInfo.InvariantCulture);
 var count = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 300;
@@ -24,7 +25,7 @@ foreach (var q in queries)
 var sorted = times.Select(t => t.Ms).Order().ToArray();
 double At(double p) => sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * p))];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{index.Count} papers, depth {depth}, {queries.Count} queries: mean {times.Average(t => t.Ms):F2} ms, p50 {At(0.5):F2}, p90 {At(0.9):F2}, p99 {At(0.99):F2}"));
+    $"{index.Count} papers, depth {depth}, {queries.Count} queries, decoded postings {LexicalIndex.DecodedPostingsBytes >> 20} MB: mean {times.Average(t => t.Ms):F2} ms, p50 {At(0.5):F2}, p90 {At(0.9):F2}, p99 {At(0.99):F2}"));
 foreach (var (ms, text) in times.OrderByDescending(t => t.Ms).Take(slowest))
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {ms,8:F2} ms  {text}"));
 return 0;

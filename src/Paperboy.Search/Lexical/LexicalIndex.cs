@@ -122,6 +122,15 @@ public sealed class LexicalIndex : IDisposable
     }
 
     /// <summary>Opens an existing index for reading only, for a second process while the server holds the writer.</summary>
+    /// <summary>
+    /// Bytes the decoded postings of common words may take in memory, over all open indexes (see
+    /// <c>MaxScoreSearch.WordPostings</c>); 0 reads every word through Lucene's postings.
+    /// </summary>
+    public static long DecodedPostingsBudget { get => MaxScoreSearch.DecodingBudget.Shared.Limit; set => MaxScoreSearch.DecodingBudget.Shared.Limit = value; }
+
+    /// <summary>Bytes the decoded postings take now.</summary>
+    public static long DecodedPostingsBytes => MaxScoreSearch.DecodingBudget.Shared.Used;
+
     public static LexicalIndex OpenReadOnly(string path)
     {
         var dir = new ArrayDirectory(path);

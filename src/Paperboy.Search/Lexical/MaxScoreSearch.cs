@@ -49,8 +49,11 @@ internal static class MaxScoreSearch
     internal const int MinBlockMaxDocFreq = 4 * BlockPostings;
 
     /// <param name="constraints">Documents must also satisfy these (phrases, authors, exclusions, ranges); they add nothing to the score.</param>
-    internal static Result Search(IndexSearcher searcher, Similarity similarity, string field, IReadOnlyList<string> words, IReadOnlyList<Constraint>? constraints, int k)
+    /// <param name="budget">What decoded postings may take (<see cref="DecodingBudget.Shared"/> unless given): a segment draws on the budget it is first searched with.</param>
+    internal static Result Search(IndexSearcher searcher, Similarity similarity, string field, IReadOnlyList<string> words, IReadOnlyList<Constraint>? constraints, int k,
+        DecodingBudget? budget = null)
     {
+        budget ??= DecodingBudget.Shared;
         var top = new TopK(k);
         var collection = searcher.CollectionStatistics(field);
         var terms = new List<(Term Term, TermContext Context, Similarity.SimWeight Weight)>();
@@ -88,13 +91,18 @@ internal static class MaxScoreSearch
                 termsEnum.SeekExact(term.Bytes, state);
                 var docFreq = termsEnum.DocFreq;
                 floors[j] += Math.Max(0, docFreq - reader.NumDeletedDocs);
-                var docs = termsEnum.Docs(reader.LiveDocs, null, DocsFlags.FREQS);
-                if (docs is null || docs.NextDoc() == DocIdSetIterator.NO_MORE_DOCS) continue;
+                var word = docFreq >= MinBlockMaxDocFreq ? WordPostings.Of(reader, termsEnum, term, docFreq, budget) : null;
+                DocsEnum? docs = null;
+                if (word?.Docs is null)
+                {
+                    docs = termsEnum.Docs(reader.LiveDocs, null, DocsFlags.FREQS);
+                    if (docs is null || docs.NextDoc() == DocIdSetIterator.NO_MORE_DOCS) continue;
+                }
                 var simScorer = similarity.GetSimScorer(weight, leaf);
-                var bound = UpperBound(simScorer, docs.DocID);
+                var bound = UpperBound(simScorer, word?.Docs?[0] ?? docs!.DocID);
                 var scorer = new WordScorer(simScorer, norms);
-                var blocks = docFreq >= MinBlockMaxDocFreq ? BlockMaxima.Of(leaf, termsEnum, term, docFreq, scorer, bound, collection) : null;
-                postings.Add(new Posting(docs, scorer, bound, blocks));
+                var ratio = word?.Ratio(scorer, bound, collection, termsEnum);
+                postings.Add(new Posting(docs, word, ratio, reader.LiveDocs, scorer, bound));
             }
             if (postings.Count == 0) continue;
             var check = constraints is null ? null : ConstraintCheck.For(leaf, constraints);
@@ -106,6 +114,29 @@ internal static class MaxScoreSearch
         }
         var floor = constraints is null && !exact ? (int)Math.Min(int.MaxValue, floors.Max()) : 0;
         return new Result(top.Drain(), Math.Max(Math.Max(total, floor), top.Count), exact, skipped);
+    }
+
+    /// <summary>
+    /// Memory for decoded postings (<see cref="WordPostings"/>): <see cref="Limit"/> bytes over the segments that draw
+    /// on it, given back when a segment is dropped and collected. Searches share <see cref="Shared"/>.
+    /// </summary>
+    internal sealed class DecodingBudget(long limit)
+    {
+        public static readonly DecodingBudget Shared = new(1L << 30);
+        private long _used;
+        /// <summary>Bytes the decoded postings may take; 0 turns decoding off.</summary>
+        public long Limit { get; set; } = limit;
+        public long Used => Interlocked.Read(ref _used);
+        public bool HasRoom(long bytes) => Used + bytes <= Limit;
+
+        public bool TryTake(long bytes)
+        {
+            if (Interlocked.Add(ref _used, bytes) <= Limit) return true;
+            Interlocked.Add(ref _used, -bytes);
+            return false;
+        }
+
+        public void Give(long bytes) => Interlocked.Add(ref _used, -bytes);
     }
 
     /// <summary>The largest score this word can give a document: BM25's tf part tends to 1 as the frequency grows.</summary>
@@ -163,25 +194,78 @@ internal static class MaxScoreSearch
         }
     }
 
-    private sealed class Posting(DocsEnum docs, WordScorer scorer, float bound, BlockMaxima? blocks)
+    /// <summary>
+    /// One word's postings in one segment, as the walk reads them: from its decoded arrays when it has them (a step is
+    /// an index, a jump a scan along the block ends), else from Lucene's enum; with its block maxima when it has them.
+    /// </summary>
+    private sealed class Posting
     {
-        public readonly DocsEnum Docs = docs;
-        public readonly WordScorer Scorer = scorer;
-        public readonly float Bound = bound;
+        private const int NoMore = DocIdSetIterator.NO_MORE_DOCS;
+        private readonly DocsEnum? _enum;
+        private readonly WordPostings? _word;
+        private readonly int[]? _docs;       // ends with NoMore, so a step never runs off the end
+        private readonly byte[]? _freqs;
+        private readonly IBits? _live;       // decoded postings keep deleted documents; the walk passes them by
+        private readonly int[]? _last;
+        private readonly float[]? _ratio;
+        private int _i = -1;
         private int _block;
+        private readonly WordScorer _scorer;
+        public readonly float Bound;
         /// <summary>The current document, kept here: read for every candidate, it would otherwise be a virtual call each time.</summary>
-        public int Doc = docs.DocID;
-        public float Score(int doc) => Scorer.Score(doc, Docs.Freq);
-        public void Next() => Doc = Docs.NextDoc();
-        public void AdvanceTo(int target) => Doc = Docs.Advance(target);
+        public int Doc;
+
+        /// <param name="docs">Lucene's enum, on its first document; null when <paramref name="word"/> has its postings decoded.</param>
+        /// <param name="ratio">The word's block maxima (<see cref="WordPostings.Ratio"/>), null when it has none.</param>
+        public Posting(DocsEnum? docs, WordPostings? word, float[]? ratio, IBits? live, WordScorer scorer, float bound)
+        {
+            _enum = docs;
+            _word = word;
+            _docs = word?.Docs;
+            _freqs = word?.Freqs;
+            _last = word?.Last;
+            _ratio = ratio;
+            _live = live;
+            _scorer = scorer;
+            Bound = bound;
+            if (_docs is null) Doc = docs!.DocID;
+            else Next();
+        }
+
+        public float Score(int doc) => _scorer.Score(doc, _freqs is { } f ? _word!.Freq(f, _i) : _enum!.Freq);
+
+        public void Next()
+        {
+            if (_docs is not { } docs) { Doc = _enum!.NextDoc(); return; }
+            Doc = Live(docs, _i + 1);
+        }
+
+        public void AdvanceTo(int target)
+        {
+            if (_docs is not { } docs) { Doc = _enum!.Advance(target); return; }
+            var i = Math.Min(docs.Length - 1, Math.Max(_i + 1, BlockOf(target) * BlockPostings));
+            while (docs[i] < target) i++;
+            Doc = Live(docs, i);
+        }
+
+        /// <summary>The first live document at or after position <paramref name="i"/>, which becomes the current one.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private int Live(int[] docs, int i)
+        {
+            var doc = docs[i];
+            if (_live is { } live)
+                while (doc != NoMore && !live.Get(doc)) doc = docs[++i];
+            _i = i;
+            return doc;
+        }
 
         /// <summary>The last document of the block holding this word's next document at or after <paramref name="target"/> (increasing over calls).</summary>
-        public int BlockEnd(int target) => blocks is null ? DocIdSetIterator.NO_MORE_DOCS - 1 : blocks.Last[BlockOf(target)];
+        public int BlockEnd(int target) => _last is null ? NoMore - 1 : _last[BlockOf(target)];
 
         /// <summary>The block holding the first posting at or after <paramref name="target"/>; targets only grow, so each block is passed once.</summary>
         private int BlockOf(int target)
         {
-            var last = blocks!.Last;
+            var last = _last!;
             while (last[_block] < target) _block++;
             return _block;
         }
@@ -189,12 +273,12 @@ internal static class MaxScoreSearch
         /// <summary>The most this word can add to any document from <paramref name="from"/> to <paramref name="to"/> (both increasing over calls).</summary>
         public float MaxBetween(int from, int to)
         {
-            if (blocks is null) return Bound;
-            var last = blocks.Last;
+            if (_last is not { } last) return Bound;
+            var ratio = _ratio!;
             var max = 0f;
             for (var b = BlockOf(from); ; b++)
             {
-                max = Math.Max(max, blocks.Ratio[b]);
+                max = Math.Max(max, ratio[b]);
                 if (last[b] >= to) break;
             }
             return max * Bound;
@@ -202,45 +286,114 @@ internal static class MaxScoreSearch
     }
 
     /// <summary>
-    /// One word's block maxima in one segment: the last document of each block of postings, and the best score of
-    /// the block as a share of the word's bound (so the same maxima serve whatever the word's idf). Scores depend on
-    /// the average length of the field, so the maxima are made again when the collection's statistics change.
+    /// What is kept of a common word's postings in one segment while the segment lives (deleted documents included, so
+    /// it outlives deletions): the last document of each block of <see cref="BlockPostings"/>, with the block maxima
+    /// made under the newest collection statistics; and, within a <see cref="DecodingBudget"/>, the postings themselves decoded
+    /// into arrays. A search reads those as arrays instead of through Lucene.Net's postings enum, whose block decoding
+    /// and skip lists were a fifth of a 2.5M hybrid search's CPU. They cost five bytes a posting; words that come when
+    /// the budget is spent are read through Lucene, with their block maxima all the same.
     /// </summary>
-    private sealed class BlockMaxima(int[] last, float[] ratio, (long TermFreqs, long Docs) statistics)
+    private sealed class WordPostings
     {
-        public readonly int[] Last = last;
-        public readonly float[] Ratio = ratio;
-        private readonly (long TermFreqs, long Docs) _statistics = statistics;
+        public readonly int[] Last;
+        /// <summary>The documents, ending with NO_MORE_DOCS; null when the word came over budget.</summary>
+        public readonly int[]? Docs;
+        public readonly byte[]? Freqs;
+        private readonly Dictionary<int, int>? _largeFreqs;   // frequencies of 255 and more, by position
+        // The block maxima as shares of the word's bound (so the same maxima serve whatever the word's idf), with the
+        // collection statistics they were made under: scores depend on the average length, so the maxima are made
+        // again when it moves.
+        private volatile Tuple<(long TermFreqs, long Docs), float[]>? _ratio;
 
         // Per segment core (dropped with the segment), per word.
-        private static readonly ConditionalWeakTable<object, ConcurrentDictionary<string, BlockMaxima>> Cache = new();
+        private static readonly ConditionalWeakTable<object, Segment> Cache = new();
 
-        public static BlockMaxima Of(AtomicReaderContext leaf, TermsEnum termsEnum, Term term, int docFreq, WordScorer scorer, float bound, CollectionStatistics collection)
+        private WordPostings(int[] last, int[]? docs, byte[]? freqs, Dictionary<int, int>? largeFreqs)
         {
-            var perSegment = Cache.GetValue(leaf.AtomicReader.CoreCacheKey, _ => new(StringComparer.Ordinal));
-            var statistics = (collection.SumTotalTermFreq, collection.DocCount);
-            if (perSegment.TryGetValue(term.Text, out var known) && known._statistics == statistics) return known;
-            // Deleted documents are included: their scores only loosen the bounds, and the maxima outlive deletions.
-            // The enum is positioned on the word by the caller; a second postings enum over it leaves the first alone.
-            var docs = termsEnum.Docs(null, null, DocsFlags.FREQS)!;
-            var blocks = docFreq / BlockPostings + 2;
-            var lasts = new List<int>(blocks);
-            var ratios = new List<float>(blocks);
-            var inBlock = 0;
-            var max = 0f;
+            Last = last;
+            Docs = docs;
+            Freqs = freqs;
+            _largeFreqs = largeFreqs;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Freq(byte[] freqs, int i) => freqs[i] < byte.MaxValue ? freqs[i] : _largeFreqs![i];
+
+        /// <summary>The word in this segment, read from <paramref name="termsEnum"/> (positioned on it) the first time.</summary>
+        public static WordPostings Of(AtomicReader reader, TermsEnum termsEnum, Term term, int docFreq, DecodingBudget budget)
+        {
+            var segment = Cache.GetValue(reader.CoreCacheKey, _ => new Segment(budget));
+            var bytes = docFreq * 5L;
+            // A word read over budget is read again once there is room (segments dropped by a rebuild or merge give
+            // theirs back), so the words searched while an old index was still held get decoded in the new one.
+            if (segment.Words.TryGetValue(term.Text, out var known) && (known.Docs is not null || !segment.Budget.HasRoom(bytes))) return known;
+            var decode = segment.Budget.TryTake(bytes);
+            var last = new int[(docFreq + BlockPostings - 1) / BlockPostings + 1];
+            var docs = decode ? new int[docFreq + 1] : null;
+            var freqs = decode ? new byte[docFreq + 1] : null;
+            Dictionary<int, int>? large = null;
+            // A second postings enum over the word leaves the caller's where it is.
+            var enumerator = termsEnum.Docs(null, null, DocsFlags.FREQS)!;
+            var n = 0;
             var lastDoc = -1;
-            for (var doc = docs.NextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.NextDoc())
+            for (var doc = enumerator.NextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = enumerator.NextDoc(), n++)
             {
-                max = Math.Max(max, scorer.Score(doc, docs.Freq));
                 lastDoc = doc;
-                if (++inBlock == BlockPostings) { lasts.Add(doc); ratios.Add(max / bound * 1.0001f); inBlock = 0; max = 0; }
+                if (n % BlockPostings == BlockPostings - 1) last[n / BlockPostings] = doc;
+                if (docs is null) continue;
+                docs[n] = doc;
+                var freq = enumerator.Freq;
+                freqs![n] = (byte)Math.Min(freq, byte.MaxValue);
+                if (freq >= byte.MaxValue) (large ??= [])[n] = freq;
             }
-            if (inBlock > 0) { lasts.Add(lastDoc); ratios.Add(max / bound * 1.0001f); }
-            // A sentinel block past the last document, so a lookup never runs off the end.
-            lasts.Add(DocIdSetIterator.NO_MORE_DOCS);
-            ratios.Add(0);
-            // Statistics move with every commit: the maxima made under the newest ones replace the word's older ones.
-            return perSegment[term.Text] = new BlockMaxima([.. lasts], [.. ratios], statistics);
+            if (n % BlockPostings != 0) last[n / BlockPostings] = lastDoc;
+            // Sentinels past the last document, in the block ends and the postings, so a walk never runs off the end.
+            last[^1] = DocIdSetIterator.NO_MORE_DOCS;
+            if (docs is not null) docs[n] = DocIdSetIterator.NO_MORE_DOCS;
+            var word = new WordPostings(last, docs, freqs, large);
+            var kept = segment.Words.AddOrUpdate(term.Text, word, (_, other) => other.Docs is null ? word : other);
+            if (decode && kept != word) segment.Budget.Give(bytes);   // another search decoded it first
+            else if (decode) Interlocked.Add(ref segment.Bytes, bytes);
+            return kept;
+        }
+
+        /// <summary>
+        /// The best score of each block as a share of the word's <paramref name="bound"/>, under the collection's
+        /// current statistics; made from the decoded postings, or a walk of <paramref name="termsEnum"/> (positioned on
+        /// the word) when there are none.
+        /// </summary>
+        public float[] Ratio(WordScorer scorer, float bound, CollectionStatistics collection, TermsEnum termsEnum)
+        {
+            var statistics = (collection.SumTotalTermFreq, collection.DocCount);
+            if (_ratio is { } known && known.Item1 == statistics) return known.Item2;
+            var ratio = new float[Last.Length];   // the sentinel block's stays 0
+            var max = 0f;
+            var n = 0;
+            void Add(int doc, int freq)
+            {
+                max = Math.Max(max, scorer.Score(doc, freq));
+                if (++n % BlockPostings == 0) { ratio[n / BlockPostings - 1] = max / bound * 1.0001f; max = 0; }
+            }
+            if (Docs is { } docs)
+                for (var i = 0; i < docs.Length - 1; i++) Add(docs[i], Freq(Freqs!, i));
+            else
+            {
+                var enumerator = termsEnum.Docs(null, null, DocsFlags.FREQS)!;
+                for (var doc = enumerator.NextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = enumerator.NextDoc()) Add(doc, enumerator.Freq);
+            }
+            if (n % BlockPostings != 0) ratio[n / BlockPostings] = max / bound * 1.0001f;
+            // Statistics move with every commit: the maxima made under the newest ones replace older ones.
+            _ratio = Tuple.Create(statistics, ratio);
+            return ratio;
+        }
+
+        /// <summary>A segment's words; when the segment is dropped and collected, its decoded bytes go back to the budget.</summary>
+        private sealed class Segment(DecodingBudget budget)
+        {
+            public readonly DecodingBudget Budget = budget;
+            public readonly ConcurrentDictionary<string, WordPostings> Words = new(StringComparer.Ordinal);
+            public long Bytes;
+            ~Segment() => Budget.Give(Interlocked.Read(ref Bytes));
         }
     }
 

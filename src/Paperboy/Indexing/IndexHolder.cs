@@ -15,10 +15,11 @@ public sealed class IndexHolder : IDisposable
     private readonly Lazy<LexicalIndex> _lexical;
     private readonly Lazy<SemanticIndex> _semantic;
 
-    public IndexHolder(IOptions<PaperboyOptions> options, IOptions<EmbedderOptions> embedder, IHttpClientFactory http, ILogger<IndexHolder> logger)
+    public IndexHolder(IOptions<PaperboyOptions> options, IOptions<EmbedderOptions> embedder, IOptions<Searching.SearchOptions> search, IHttpClientFactory http, ILogger<IndexHolder> logger)
     {
         _lexical = new(() =>
         {
+            LexicalIndex.DecodedPostingsBudget = search.Value.DecodedPostingsMegabytes << 20;
             var path = options.Value.LexicalIndexPath;
             try
             {

@@ -28,6 +28,12 @@ public sealed class SearchOptions
     /// are cores only slices the same work finer and lets the unlucky wait longest. 0 means one per core.
     /// </summary>
     public int MaxConcurrent { get; set; }
+    /// <summary>
+    /// Memory for the postings of common words decoded into arrays, read by the keyword ranking much faster than
+    /// Lucene's compressed postings (five bytes a posting; 0 turns it off). A word decoded stays while its segment lives;
+    /// words searched once the budget is spent are read from the index as before.
+    /// </summary>
+    public long DecodedPostingsMegabytes { get; set; } = 1024;
 }
 
 public sealed record SearchRequest(string Query, int Limit = 10, int Offset = 0, SearchMode Mode = SearchMode.Hybrid, DateOnly? From = null, DateOnly? To = null,

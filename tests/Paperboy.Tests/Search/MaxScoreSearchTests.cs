@@ -52,12 +52,22 @@ public sealed class MaxScoreSearchTests : IDisposable
 
     private static string Word(int rank) => "w" + rank;
 
-    public static TheoryData<int, bool> Cases() => new() { { 1, false }, { 10, false }, { 100, false }, { 10, true }, { 100, true } };
+    /// <summary>
+    /// k, whether a constraint filters, and the bytes the common words' decoded postings may take: plenty (all are
+    /// decoded), none (all are read through Lucene's enum), or room for a few (the walk mixes both).
+    /// </summary>
+    public static TheoryData<int, bool, long> Cases() => new()
+    {
+        { 1, false, 1L << 30 }, { 10, false, 1L << 30 }, { 100, false, 1L << 30 }, { 10, true, 1L << 30 }, { 100, true, 1L << 30 },
+        { 10, false, 0 }, { 100, true, 0 }, { 10, false, 20_000 }, { 100, true, 20_000 },
+    };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Returns_the_exhaustive_top_k(int k, bool constrained)
+    public void Returns_the_exhaustive_top_k(int k, bool constrained, long decodedBytes)
     {
+        // Each test has its own index, so its segments draw on this budget alone.
+        var budget = new MaxScoreSearch.DecodingBudget(decodedBytes);
         Assert.True(_reader.Leaves.Count > 1, "the corpus should span several segments");
         var random = new Random(k * 31 + (constrained ? 1 : 0));
         var constraint = new TermQuery(new Term("even", "1"));
@@ -71,7 +81,7 @@ public sealed class MaxScoreSearchTests : IDisposable
             foreach (var w in words) or.Add(new TermQuery(new Term(Text, w)), Occur.SHOULD);
             var expected = constrained ? _searcher.Search(or, new QueryWrapperFilter(constraint), k) : _searcher.Search(or, k);
             var constraints = constrained ? new Constraint[] { new PhraseConstraint("even", ["1"], [0], Excluded: false) } : null;
-            var actual = MaxScoreSearch.Search(_searcher, Bm25, Text, words, constraints, k);
+            var actual = MaxScoreSearch.Search(_searcher, Bm25, Text, words, constraints, k, budget);
             jumps += actual.WindowsSkipped;
 
             var label = $"query {q} [{string.Join(' ', words)}], k={k}";
@@ -96,6 +106,66 @@ public sealed class MaxScoreSearchTests : IDisposable
         }
         Assert.True(prunedSomewhere, "MaxScore should have skipped postings on some of these queries");
         Assert.True(jumps > 0, "block maxima should have let some walks jump over whole windows");
+        Assert.InRange(budget.Used, decodedBytes == 0 ? 0 : 1, decodedBytes);
+    }
+
+    [Fact]
+    public void Documents_deleted_after_their_words_were_decoded_are_not_found()
+    {
+        using var dir = new RAMDirectory();
+        var config = new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48)) { Similarity = Bm25 };
+        using var writer = new IndexWriter(dir, config);
+        var random = new Random(5);
+        for (var d = 0; d < 2000; d++)
+            writer.AddDocument(new Document
+            {
+                new StringField("id", d.ToString(), Lucene.Net.Documents.Field.Store.NO),
+                new TextField(Text, string.Join(' ', Enumerable.Range(0, random.Next(1, 30)).Select(_ => Word(random.Next(4)))), Lucene.Net.Documents.Field.Store.NO),
+            });
+        writer.Commit();
+        var budget = new MaxScoreSearch.DecodingBudget(1L << 20);
+        var reader = DirectoryReader.Open(dir);
+        var first = MaxScoreSearch.Search(new IndexSearcher(reader) { Similarity = Bm25 }, Bm25, Text, [Word(0), Word(1)], null, 50, budget);
+        Assert.True(budget.Used > 0, "the common words should have been decoded");
+        // Delete the best fifty (one segment: a document's number is its id). The reopened reader shares the segment,
+        // and its decoded postings, with new live documents.
+        foreach (var sd in first.Top) writer.DeleteDocuments(new Term("id", sd.Doc.ToString()));
+        writer.Commit();
+        var reopened = DirectoryReader.OpenIfChanged(reader)!;
+        reader.Dispose();
+        var searcher = new IndexSearcher(reopened) { Similarity = Bm25 };
+        var or = new BooleanQuery { { new TermQuery(new Term(Text, Word(0))), Occur.SHOULD }, { new TermQuery(new Term(Text, Word(1))), Occur.SHOULD } };
+        var expected = searcher.Search(or, 50);
+        var actual = MaxScoreSearch.Search(searcher, Bm25, Text, [Word(0), Word(1)], null, 50, budget);
+        Assert.Equal(expected.ScoreDocs.Select(sd => sd.Score), actual.Top.Select(sd => sd.Score));
+        Assert.Empty(actual.Top.Select(sd => sd.Doc).Intersect(first.Top.Select(sd => sd.Doc)));
+        reopened.Dispose();
+    }
+
+    [Fact]
+    public void A_dropped_segment_gives_its_decoded_postings_back()
+    {
+        var budget = new MaxScoreSearch.DecodingBudget(1L << 20);
+        var taken = SearchAndDrop(budget);
+        Assert.True(taken > 0, "the common words should have been decoded");
+        for (var i = 0; i < 10 && budget.Used > 0; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        Assert.Equal(0, budget.Used);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static long SearchAndDrop(MaxScoreSearch.DecodingBudget budget)
+    {
+        using var dir = new RAMDirectory();
+        using (var writer = new IndexWriter(dir, new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48))))
+            for (var d = 0; d < 1000; d++)
+                writer.AddDocument(new Document { new TextField(Text, Word(d % 3) + " " + Word(0), Lucene.Net.Documents.Field.Store.NO) });
+        using var reader = DirectoryReader.Open(dir);
+        MaxScoreSearch.Search(new IndexSearcher(reader) { Similarity = Bm25 }, Bm25, Text, [Word(0), Word(1)], null, 10, budget);
+        return budget.Used;
     }
 
     [Fact]
