@@ -35,10 +35,12 @@ internal static class MaxScoreSearch
 
     /// <summary>
     /// Postings per block of the block maxima. Measured on the 2.5M index, 300 of bench/search's queries at depth 100
-    /// (mean per search): 128 (Lucene's own block, whose skipping saves decoding) 5.6 ms, 64 5.0, 32 4.7, 16 4.6:
-    /// tighter maxima skip more than larger blocks save. 32 costs at most a byte per four postings of the words searched.
+    /// (mean per search), with Lucene's postings: 128 (Lucene's own block, whose skipping saves decoding) 5.6 ms, 64 5.0,
+    /// 32 4.7, 16 4.6: tighter maxima skip more than larger blocks save. With the postings decoded into arrays, where a
+    /// skip costs little either way (1,000 queries, with <see cref="MinWindow"/> 128, alternated twice): 16 2.28–2.31 ms,
+    /// 32 1.91–1.96, 64 1.81–1.90, 128 1.80–1.93. The block ends cost 4 bytes, the maxima 4 more, per block.
     /// </summary>
-    internal const int BlockPostings = 32;
+    internal const int BlockPostings = 64;
     /// <summary>
     /// Matches counted exactly before any pruning starts, as Lucene counts up to 1,000 hits: a page's count and its
     /// "next" link stay right for up to this many results; beyond, the total is a lower bound of at least this.
@@ -537,11 +539,12 @@ internal static class MaxScoreSearch
 
     /// <summary>
     /// Documents a window spans at least, so that splitting the words again pays for itself. On the 2.5M index (1,000 of
-    /// bench/search's queries at depth 100, mean per search, alternated twice): 1 document 2.90–2.98 ms, 64 2.81–2.83,
-    /// 256 2.76–2.81, against 2.95–3.01 for the walk with one split for the whole segment. 64 keeps windows near one
-    /// block of a common word on a small index, where whole windows must still be skipped.
+    /// bench/search's queries at depth 100, mean per search, alternated twice), with Lucene's postings: 1 document
+    /// 2.90–2.98 ms, 64 2.81–2.83, 256 2.76–2.81, against 2.95–3.01 for one split for the whole segment. With decoded
+    /// postings and blocks of 64: 64 documents 1.93–2.03 ms, 128 1.81–1.90, 256 1.82–1.91. On the 200k index 128 is as
+    /// fast as 64 (0.40–0.41 ms against 0.42–0.45 for 64 with blocks of 32), so whole windows are still skipped there.
     /// </summary>
-    internal const int MinWindow = 64;
+    internal const int MinWindow = 128;
 
     /// <summary>
     /// The end of the window from <paramref name="windowMin"/>: the first block end among the words that brought the
