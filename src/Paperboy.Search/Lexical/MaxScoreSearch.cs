@@ -236,6 +236,38 @@ internal static class MaxScoreSearch
 
         public float Score(int doc) => _scorer.Score(doc, _freqs is { } f ? _word!.Freq(f, _i) : _enum!.Freq);
 
+        /// <summary>
+        /// Steps to the first document up to <paramref name="max"/> that scores above <paramref name="bar"/>, and past
+        /// it: returns it with its score, or a document past <paramref name="max"/> (where the word then stands).
+        /// Counts every document stepped over or returned in <paramref name="seen"/>.
+        /// </summary>
+        public int NextAbove(int max, float bar, ref int seen, out float score)
+        {
+            if (_docs is { } docs && _live is null)
+            {
+                // Decoded postings of a segment without deletions: a straight loop over the arrays.
+                var freqs = _freqs!;
+                var i = _i;
+                while (true)
+                {
+                    var doc = docs[i];
+                    if (doc > max) { _i = i; Doc = doc; score = 0; return doc; }
+                    seen++;
+                    var s = _scorer.Score(doc, _word!.Freq(freqs, i++));
+                    if (s > bar) { _i = i; Doc = docs[i]; score = s; return doc; }
+                }
+            }
+            while (true)
+            {
+                var doc = Doc;
+                if (doc > max) { score = 0; return doc; }
+                seen++;
+                var s = Score(doc);
+                Next();
+                if (s > bar) { score = s; return doc; }
+            }
+        }
+
         public void Next()
         {
             if (_docs is not { } docs) { Doc = _enum!.NextDoc(); return; }
@@ -465,6 +497,13 @@ internal static class MaxScoreSearch
                 }
                 if (essential > 0) pruned = true;
                 for (var i = essential; i < n; i++) if (order[i].Doc < windowMin) order[i].AdvanceTo(windowMin);
+                if (check is null && essential == n - 1)
+                {
+                    matched += ScoreOneWord(order, prefix, windowMax, docBase, top);
+                    if (windowMax >= NoMore - 1) break;
+                    windowMin = windowMax + 1;
+                    continue;
+                }
             }
             var resume = windowMax == NoMore - 1 ? NoMore : windowMax + 1;
             while (true)
@@ -523,6 +562,36 @@ internal static class MaxScoreSearch
             windowMin = resume;
         }
         return (matched, pruned, jumps);
+    }
+
+    /// <summary>
+    /// A window where one word alone brings the candidates, the common case once the top k are good (at 2.5M, 98 % of
+    /// windows): the candidates are that word's documents, and one is worth probing the other words for only when its
+    /// own score passes the k-th score less their best. A straight walk of the one word's postings against that bar.
+    /// </summary>
+    /// <returns>How many documents in the window hold the word (all are counted as matches).</returns>
+    private static int ScoreOneWord(Posting[] order, float[] prefix, int windowMax, int docBase, TopK top)
+    {
+        var essential = order.Length - 1;
+        var p = order[essential];
+        var rest = essential > 0 ? prefix[essential - 1] : 0f;   // the other words' best in the window
+        var bar = top.Threshold - rest;
+        var matched = 0;
+        while (true)
+        {
+            var doc = p.NextAbove(windowMax, bar, ref matched, out var score);
+            if (doc > windowMax) return matched;
+            // Probe the other words, best first, while the document can still make the top k.
+            var competitive = true;
+            for (var i = essential - 1; i >= 0; i--)
+            {
+                if (score + prefix[i] <= top.Threshold) { competitive = false; break; }
+                var q = order[i];
+                if (q.Doc < doc) q.AdvanceTo(doc);
+                if (q.Doc == doc) score += q.Score(doc);
+            }
+            if (competitive && top.Offer(docBase + doc, score)) bar = top.Threshold - rest;
+        }
     }
 
     /// <summary>Sorts the words by their window maxima, smallest first (insertion sort: a query has a handful of words).</summary>

@@ -21,13 +21,23 @@ public sealed class MaxScoreSearchTests : IDisposable
     private readonly RAMDirectory _dir = new();
     private readonly DirectoryReader _reader;
     private readonly IndexSearcher _searcher;
+    private readonly RAMDirectory _wholeDir = new();
+    private readonly DirectoryReader _wholeReader;
     private readonly int _vocabulary = 3000;
 
     public MaxScoreSearchTests()
     {
+        _reader = Build(_dir, deletions: true);
+        _searcher = new IndexSearcher(_reader) { Similarity = Bm25 };
+        _wholeReader = Build(_wholeDir, deletions: false);
+    }
+
+    /// <summary>6,000 documents in several segments, with every 37th deleted or none.</summary>
+    private DirectoryReader Build(RAMDirectory dir, bool deletions)
+    {
         var random = new Random(7);
         var config = new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48)) { Similarity = Bm25 };
-        using (var writer = new IndexWriter(_dir, config))
+        using (var writer = new IndexWriter(dir, config))
         {
             for (var d = 0; d < 6000; d++)
             {
@@ -41,11 +51,11 @@ public sealed class MaxScoreSearchTests : IDisposable
                 });
                 if (d % 1500 == 1499) writer.Commit();   // several segments
             }
-            for (var d = 0; d < 6000; d += 37) writer.DeleteDocuments(new Term("id", d.ToString()));
+            if (deletions)
+                for (var d = 0; d < 6000; d += 37) writer.DeleteDocuments(new Term("id", d.ToString()));
             writer.Commit();
         }
-        _reader = DirectoryReader.Open(_dir);
-        _searcher = new IndexSearcher(_reader) { Similarity = Bm25 };
+        return DirectoryReader.Open(dir);
     }
 
     private int Zipf(Random random) => Math.Min(_vocabulary - 1, (int)Math.Floor(Math.Pow(_vocabulary, random.NextDouble())) - 1);
@@ -53,22 +63,27 @@ public sealed class MaxScoreSearchTests : IDisposable
     private static string Word(int rank) => "w" + rank;
 
     /// <summary>
-    /// k, whether a constraint filters, and the bytes the common words' decoded postings may take: plenty (all are
-    /// decoded), none (all are read through Lucene's enum), or room for a few (the walk mixes both).
+    /// k, whether a constraint filters, the bytes the common words' decoded postings may take (plenty: all are decoded;
+    /// none: all are read through Lucene's enum; or room for a few, so the walk mixes both), and whether some
+    /// documents are deleted (decoded postings keep them, and the walk must pass them by).
     /// </summary>
-    public static TheoryData<int, bool, long> Cases() => new()
+    public static TheoryData<int, bool, long, bool> Cases() => new()
     {
-        { 1, false, 1L << 30 }, { 10, false, 1L << 30 }, { 100, false, 1L << 30 }, { 10, true, 1L << 30 }, { 100, true, 1L << 30 },
-        { 10, false, 0 }, { 100, true, 0 }, { 10, false, 20_000 }, { 100, true, 20_000 },
+        { 1, false, 1L << 30, true }, { 10, false, 1L << 30, true }, { 100, false, 1L << 30, true }, { 10, true, 1L << 30, true }, { 100, true, 1L << 30, true },
+        { 10, false, 0, true }, { 100, true, 0, true }, { 10, false, 20_000, true }, { 100, true, 20_000, true },
+        { 1, false, 1L << 30, false }, { 10, false, 1L << 30, false }, { 100, false, 1L << 30, false }, { 10, false, 20_000, false },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Returns_the_exhaustive_top_k(int k, bool constrained, long decodedBytes)
+    public void Returns_the_exhaustive_top_k(int k, bool constrained, long decodedBytes, bool deletions)
     {
         // Each test has its own index, so its segments draw on this budget alone.
         var budget = new MaxScoreSearch.DecodingBudget(decodedBytes);
-        Assert.True(_reader.Leaves.Count > 1, "the corpus should span several segments");
+        var reader = deletions ? _reader : _wholeReader;
+        var searcher = deletions ? _searcher : new IndexSearcher(_wholeReader) { Similarity = Bm25 };
+        Assert.True(reader.Leaves.Count > 1, "the corpus should span several segments");
+        Assert.Equal(deletions, reader.HasDeletions);
         var random = new Random(k * 31 + (constrained ? 1 : 0));
         var constraint = new TermQuery(new Term("even", "1"));
         var prunedSomewhere = false;
@@ -79,9 +94,9 @@ public sealed class MaxScoreSearchTests : IDisposable
             var words = Enumerable.Range(0, random.Next(1, 9)).Select(_ => Word(random.Next(4) == 0 ? random.Next(_vocabulary * 2) : Zipf(random))).Distinct().ToList();
             var or = new BooleanQuery();
             foreach (var w in words) or.Add(new TermQuery(new Term(Text, w)), Occur.SHOULD);
-            var expected = constrained ? _searcher.Search(or, new QueryWrapperFilter(constraint), k) : _searcher.Search(or, k);
+            var expected = constrained ? searcher.Search(or, new QueryWrapperFilter(constraint), k) : searcher.Search(or, k);
             var constraints = constrained ? new Constraint[] { new PhraseConstraint("even", ["1"], [0], Excluded: false) } : null;
-            var actual = MaxScoreSearch.Search(_searcher, Bm25, Text, words, constraints, k, budget);
+            var actual = MaxScoreSearch.Search(searcher, Bm25, Text, words, constraints, k, budget);
             jumps += actual.WindowsSkipped;
 
             var label = $"query {q} [{string.Join(' ', words)}], k={k}";
@@ -227,5 +242,7 @@ public sealed class MaxScoreSearchTests : IDisposable
     {
         _reader.Dispose();
         _dir.Dispose();
+        _wholeReader.Dispose();
+        _wholeDir.Dispose();
     }
 }
