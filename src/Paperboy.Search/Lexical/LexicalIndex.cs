@@ -121,7 +121,6 @@ public sealed class LexicalIndex : IDisposable
         finally { searchers.Release(s); }
     }
 
-    /// <summary>Opens an existing index for reading only, for a second process while the server holds the writer.</summary>
     /// <summary>
     /// Bytes the decoded postings of common words may take in memory, over all open indexes (see
     /// <c>MaxScoreSearch.WordPostings</c>); 0 reads every word through Lucene's postings.
@@ -131,6 +130,7 @@ public sealed class LexicalIndex : IDisposable
     /// <summary>Bytes the decoded postings take now.</summary>
     public static long DecodedPostingsBytes => MaxScoreSearch.DecodingBudget.Shared.Used;
 
+    /// <summary>Opens an existing index for reading only, for a second process while the server holds the writer.</summary>
     public static LexicalIndex OpenReadOnly(string path)
     {
         var dir = new ArrayDirectory(path);

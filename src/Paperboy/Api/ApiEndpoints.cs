@@ -154,6 +154,8 @@ public static class ApiEndpoints
         for (var g = 0; g <= GC.MaxGeneration; g++)
             text.Append(CultureInfo.InvariantCulture, $"dotnet_gc_collections_total{{generation=\"{g}\"}} {GC.CollectionCount(g)}\n");
         Gauge("dotnet_threadpool_threads", "Thread-pool threads.", ThreadPool.ThreadCount);
+        Gauge("paperboy_decoded_postings_bytes", "Memory held by common words' postings decoded for the keyword ranking (Search:DecodedPostingsMegabytes caps it).",
+            Paperboy.Search.Lexical.LexicalIndex.DecodedPostingsBytes);
         return TypedResults.Text(text.ToString(), "text/plain; version=0.0.4");
     }
 

@@ -191,6 +191,14 @@ public sealed class ApiEndpointTests(SharedTestHost fixture) : IClassFixture<Sha
     }
 
     [Fact]
+    public async Task Metrics_report_memory_and_the_decoded_postings_in_prometheus_text()
+    {
+        var text = await Client.GetStringAsync("/metrics");
+        foreach (var gauge in new[] { "process_resident_memory_bytes", "dotnet_gc_heap_bytes", "paperboy_decoded_postings_bytes" })
+            Assert.Matches($"(?m)^# TYPE {gauge} gauge\n{gauge} [0-9.E+]+$", text);
+    }
+
+    [Fact]
     public async Task The_openapi_document_is_json_and_lists_the_paths()
     {
         var body = await Json("/openapi/v1.json");
