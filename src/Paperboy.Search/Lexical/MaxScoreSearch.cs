@@ -531,15 +531,7 @@ internal static class MaxScoreSearch
                     score += p.Score(doc);
                     p.Next();
                 }
-                // Probe the non-essential words, best first, while the document can still make the top k.
-                var competitive = true;
-                for (var i = essential - 1; i >= 0; i--)
-                {
-                    if (score + prefix[i] <= top.Threshold) { competitive = false; break; }
-                    var p = order[i];
-                    if (p.Doc < doc) p.AdvanceTo(doc);
-                    if (p.Doc == doc) score += p.Score(doc);
-                }
+                var competitive = Probe(order, essential, prefix, doc, ref score, top);
                 // The constraints' own check (phrase positions, ranges, exclusions): for every document while the count is
                 // kept exact, then only for a document that would rank (those not asked about are not counted).
                 if (check is not null)
@@ -581,17 +573,25 @@ internal static class MaxScoreSearch
         {
             var doc = p.NextAbove(windowMax, bar, ref matched, out var score);
             if (doc > windowMax) return matched;
-            // Probe the other words, best first, while the document can still make the top k.
-            var competitive = true;
-            for (var i = essential - 1; i >= 0; i--)
-            {
-                if (score + prefix[i] <= top.Threshold) { competitive = false; break; }
-                var q = order[i];
-                if (q.Doc < doc) q.AdvanceTo(doc);
-                if (q.Doc == doc) score += q.Score(doc);
-            }
-            if (competitive && top.Offer(docBase + doc, score)) bar = top.Threshold - rest;
+            if (Probe(order, essential, prefix, doc, ref score, top) && top.Offer(docBase + doc, score)) bar = top.Threshold - rest;
         }
+    }
+
+    /// <summary>
+    /// Adds the non-essential words' scores (<paramref name="order"/> before <paramref name="essential"/>), best first,
+    /// while the document can still make the top k; false once it cannot.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Probe(Posting[] order, int essential, float[] prefix, int doc, ref float score, TopK top)
+    {
+        for (var i = essential - 1; i >= 0; i--)
+        {
+            if (score + prefix[i] <= top.Threshold) return false;
+            var p = order[i];
+            if (p.Doc < doc) p.AdvanceTo(doc);
+            if (p.Doc == doc) score += p.Score(doc);
+        }
+        return true;
     }
 
     /// <summary>Sorts the words by their window maxima, smallest first (insertion sort: a query has a handful of words).</summary>
