@@ -164,13 +164,21 @@ internal sealed class ConstraintCheck
             var te = terms.GetEnumerator();
             if (phrase.Terms.Length == 1)
                 return te.SeekExact(new BytesRef(phrase.Terms[0])) ? new PhraseCheck([], [te.Docs(reader.LiveDocs, null, DocsFlags.NONE)], []) : null;
-            var pairTerms = phrase.Paired ? reader.GetTerms(PaperAnalyzer.PairsField)?.GetEnumerator() : null;
+            // Words next to each other in the phrase are next to each other in any document holding it: that document
+            // holds their pair. A pair of common words is far rarer than either word, so its postings lead the search
+            // for candidates, and positions are read only where every pair is. A segment without the field (an index
+            // made before pairs) is checked on positions alone.
+            var pairs = new List<DocsEnum>();
+            if (phrase.Paired && reader.GetTerms(PaperAnalyzer.PairsField)?.GetEnumerator() is { } pairTerms)
+                for (var i = 0; i + 1 < phrase.Terms.Length; i++)
+                {
+                    if (phrase.Positions[i + 1] - phrase.Positions[i] != 1) continue;
+                    if (!pairTerms.SeekExact(new BytesRef(AnalysedText.Pair(phrase.Terms[i], phrase.Terms[i + 1])))) return null;
+                    pairs.Add(pairTerms.Docs(reader.LiveDocs, null, DocsFlags.NONE));
+                }
             // Two words side by side are their pair: the pair's postings are exactly the documents holding the phrase
             // (pairs are indexed only for words with nothing between them), so no positions are read at all.
-            if (pairTerms is not null && phrase.Terms.Length == 2 && phrase.Positions[1] - phrase.Positions[0] == 1)
-                return pairTerms.SeekExact(new BytesRef(AnalysedText.Pair(phrase.Terms[0], phrase.Terms[1])))
-                    ? new PhraseCheck([], [pairTerms.Docs(reader.LiveDocs, null, DocsFlags.NONE)], [])
-                    : null;
+            if (phrase.Terms.Length == 2 && pairs.Count == 1) return new PhraseCheck([], [.. pairs], []);
             var enums = new DocsAndPositionsEnum[phrase.Terms.Length];
             for (var i = 0; i < enums.Length; i++)
             {
@@ -179,18 +187,6 @@ internal sealed class ConstraintCheck
                 enums[i] = te.DocsAndPositions(reader.LiveDocs, null, DocsAndPositionsFlags.NONE)
                     ?? throw new InvalidOperationException($"field {phrase.Field} was indexed without positions");
             }
-            // Words next to each other in the phrase are next to each other in any document holding it: that document
-            // holds their pair. A pair of common words is far rarer than either word, so its postings lead the search
-            // for candidates, and positions are read only where every pair is. A segment without the field (an index
-            // made before pairs) is checked on positions alone.
-            var pairs = new List<DocsEnum>();
-            if (pairTerms is not null)
-                for (var i = 0; i + 1 < phrase.Terms.Length; i++)
-                {
-                    if (phrase.Positions[i + 1] - phrase.Positions[i] != 1) continue;
-                    if (!pairTerms.SeekExact(new BytesRef(AnalysedText.Pair(phrase.Terms[i], phrase.Terms[i + 1])))) return null;
-                    pairs.Add(pairTerms.Docs(reader.LiveDocs, null, DocsFlags.NONE));
-                }
             return new PhraseCheck(enums, [.. pairs], phrase.Positions);
         }
 

@@ -47,7 +47,7 @@ public static class PaperboyServices
         services.AddOptions<SearchOptions>().Bind(configuration.GetSection("Search"))
             .Validate(o => o.RrfK >= 1 && o.LexicalWeight >= 0 && o.SemanticWeight >= 0 && o.Depth is >= 10 and <= 10_000 && o.MaxConcurrent >= 0
                     && o.DecodedPostingsMegabytes is >= 0 and <= 1L << 30,
-                "Search: RrfK ≥ 1, weights ≥ 0, Depth 10–10000, MaxConcurrent ≥ 0, DecodedPostingsMegabytes ≥ 0");
+                "Search: RrfK ≥ 1, weights ≥ 0, Depth 10–10000, MaxConcurrent ≥ 0, DecodedPostingsMegabytes 0–1073741824");
         services.AddSingleton<PaperSearch>();
         // Personal recommendations (digests, /api/me/recommendations) on the live paper vectors.
         // Jobs that run once per cluster (digests, harvests) take their lock in the store.
