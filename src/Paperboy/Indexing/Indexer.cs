@@ -118,6 +118,9 @@ public sealed class Indexer(PaperStore store, TopicStore topics, IndexHolder ind
             if (placed.Count == 0) return;   // no map (yet, or it failed): the id order stays
             logger.LogInformation("Lexical index: rebuilding in topic-map order now that a map is stored ({Placed} papers placed); searches use the current index until it is done",
                 placed.Count);
+            // The map just computed (its kNN graph, layout and clustering: gigabytes at 2.5M papers) is garbage, but not
+            // collected yet; the rebuild's writer would otherwise grow the process on top of it (8.1 GB peak at 2.5M).
+            ReturnMemory(placed.Count, "before the map-order rebuild");
             await RebuildLexicalAsync(placed, ct);
         }
         catch (Exception e) when (!ct.IsCancellationRequested && e is not OutOfMemoryException)
@@ -276,12 +279,20 @@ public sealed class Indexer(PaperStore store, TopicStore topics, IndexHolder ind
         // twice the index (2.5 GB at 2.5M papers). Nothing else allocates enough to collect them soon, and the process
         // would keep them resident (7.5 GB against 4.8 after a restart), so they are collected and returned at once:
         // a pause of a second or so, once after minutes of rebuilding.
-        if (count >= AggressiveCollectionAfter)
-        {
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            logger.LogInformation("Memory returned after the lexical rebuild: {Memory}", Memory());
-        }
+        ReturnMemory(count, "after the lexical rebuild");
         return count;
+    }
+
+    /// <summary>
+    /// Collects and compacts the whole heap and gives the freed memory back to the system, after a step over
+    /// <paramref name="papers"/> papers has left a large heap of garbage behind it: a pause of a second or so, once after
+    /// minutes of work. Small stores are left to the collector.
+    /// </summary>
+    private void ReturnMemory(int papers, string when)
+    {
+        if (papers < AggressiveCollectionAfter) return;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        logger.LogInformation("Memory returned {When}: {Memory}", when, Memory());
     }
 
     private async Task<int> RebuildSemanticAsync(CancellationToken ct)
