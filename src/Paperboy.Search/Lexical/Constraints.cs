@@ -67,6 +67,12 @@ internal sealed class ConstraintCheck
     /// </summary>
     public long LeadCost => _lead.Length > 0 ? _lead[0].GetCost() : _maxDoc;
 
+    /// <summary>
+    /// True when every live document <see cref="Approximate"/> returns satisfies the constraints: one word's or one
+    /// pair's postings decide alone. <see cref="LeadCost"/> is then the number of matches, deleted documents included.
+    /// </summary>
+    public bool LeadIsExact => _lead.Length == 1 && _ranges.Length == 0 && _excluded.Length == 0 && _required.All(p => p.WithoutPositions);
+
     /// <returns>The check for <paramref name="leaf"/>, or null when no document of the segment can satisfy the constraints.</returns>
     public static ConstraintCheck? For(AtomicReaderContext leaf, IReadOnlyList<Constraint> constraints)
     {
@@ -153,6 +159,9 @@ internal sealed class ConstraintCheck
             _counts = new int[positions.Length];
             _cursors = new int[positions.Length];
         }
+
+        /// <summary>True when the phrase is in every document its postings agree on: no positions are read.</summary>
+        public bool WithoutPositions => _positions.Length == 0;
 
         /// <summary>The postings that must all be on a document for the phrase to be in it.</summary>
         public DocIdSetIterator[] Iterators { get; }

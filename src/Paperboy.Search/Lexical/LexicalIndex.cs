@@ -389,7 +389,9 @@ public sealed class LexicalIndex : IDisposable
     /// <summary>
     /// Every paper satisfying the query's constraints (ignoring its free words) when there are at most
     /// <paramref name="limit"/>; null when there are more. The candidates come from the constraints' sparsest postings
-    /// (every document when only dates and exclusions constrain), so a set far too large is given up on unread.
+    /// (every document when only dates and exclusions constrain), so a set far too large is given up on unread: at
+    /// once when those postings alone decide (a word, or a two-word phrase's pair) and hold more than the limit, else
+    /// when they hold more than four times it.
     /// </summary>
     public List<string>? AllSatisfying(SearchQuery query, SearchFilter filter, int limit)
     {
@@ -398,12 +400,12 @@ public sealed class LexicalIndex : IDisposable
         try
         {
             var checks = new List<(AtomicReaderContext Leaf, ConstraintCheck Check)>();
-            long candidates = 0;
+            long exact = 0, approximate = 0;
             foreach (var leaf in searcher.IndexReader.Leaves)
             {
                 if (ConstraintCheck.For(leaf, constraints) is not { } check) continue;
-                candidates += check.LeadCost;
-                if (candidates > 4L * limit) return null;
+                if (check.LeadIsExact) exact += check.LeadCost; else approximate += check.LeadCost;
+                if (exact > limit || exact + approximate > 4L * limit) return null;
                 checks.Add((leaf, check));
             }
             var ids = new List<string>();
@@ -430,6 +432,7 @@ public sealed class LexicalIndex : IDisposable
     {
         var satisfying = new HashSet<string>(StringComparer.Ordinal);
         var (constraints, _) = ConstraintsOf(query, filter, null);
+        string[]? sorted = null;
         var searcher = _searchers.Acquire();
         try
         {
@@ -438,9 +441,10 @@ public sealed class LexicalIndex : IDisposable
                 var reader = leaf.AtomicReader;
                 var idTerms = reader.GetTerms("id")?.GetEnumerator();
                 if (idTerms is null) continue;
-                // Each id to its document (one term seek), then the constraints checked in document order.
+                // Each id to its document (one term seek, in term order: a seek starts from the blocks the one before
+                // it loaded, and neighbouring ids share them), then the constraints checked in document order.
                 var docs = new List<(int Doc, string Id)>(ids.Count);
-                foreach (var id in ids)
+                foreach (var id in sorted ??= ids.Order(StringComparer.Ordinal).ToArray())
                 {
                     if (!idTerms.SeekExact(new BytesRef(id))) continue;
                     var doc = idTerms.Docs(reader.LiveDocs, null, DocsFlags.NONE)?.NextDoc() ?? DocIdSetIterator.NO_MORE_DOCS;

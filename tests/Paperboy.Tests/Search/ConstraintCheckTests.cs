@@ -95,6 +95,26 @@ public sealed class ConstraintCheckTests : IDisposable
     }
 
     [Fact]
+    public void A_word_or_a_two_word_phrase_is_listed_when_its_postings_fit_the_limit_and_refused_when_its_papers_do_not()
+    {
+        // Its postings alone decide (the word's, or the pair's), so their length, deleted papers included, is the count:
+        // two papers of the index are deleted (one deleted, one updated).
+        const int deleted = 2;
+        var listed = 0;
+        foreach (var phrase in Vocabulary.SelectMany(a => Vocabulary.Select(b => $"\"{a} {b}\"")).Concat(Vocabulary.Select(a => $"\"{a}\"")))
+        {
+            var query = SearchQuery.Parse(phrase);
+            var expected = _index.RunLucene(_index.ConstraintsQuery(query, new SearchFilter()), _ids.Count).Select(h => h.Id).ToHashSet();
+            if (expected.Count == 0) continue;
+            var within = _index.AllSatisfying(query, new SearchFilter(), expected.Count + deleted);
+            Assert.True(within is not null && expected.SetEquals(within), $"{phrase}: in {expected.Count} papers, refused or wrong with a limit of {expected.Count + deleted}");
+            Assert.Null(_index.AllSatisfying(query, new SearchFilter(), expected.Count - 1));
+            listed++;
+        }
+        Assert.True(listed > 100, $"only {listed} phrases are in any paper: the test would prove little");
+    }
+
+    [Fact]
     public void A_constrained_search_ranks_as_Lucene_ranks_its_words_filtered_by_its_constraints()
     {
         var random = new Random(6);
