@@ -14,8 +14,8 @@ if ! dotnet build "$project" -c Release --nologo -v quiet >"$log" 2>&1; then cat
 dotnet run --project "$project" -c Release --no-build -- "$dir"
 cat <<SETTINGS
 
-Use it (environment variables, or the same keys in appsettings.json):
-  Embedder__Kind=onnx
-  Embedder__Onnx__ModelPath=$dir/model.onnx
-  Embedder__Onnx__VocabPath=$dir/vocab.txt
+Use it with these environment variables (or the same keys in appsettings.json); the semantic index is rebuilt:
+  PAPERBOY_Embedder__Kind=onnx
+  PAPERBOY_Embedder__Onnx__ModelPath=$dir/model.onnx
+  PAPERBOY_Embedder__Onnx__VocabPath=$dir/vocab.txt
 SETTINGS
