@@ -20,10 +20,10 @@ Directory.CreateDirectory(dir);
 var runtime = Directory.GetFiles(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "*.dll");
 using var context = new MetadataLoadContext(new PathAssemblyResolver([assemblyPath, .. runtime]));
 var assembly = context.LoadFromAssemblyPath(assemblyPath);
-foreach (var (resource, file) in new[] { ("model.onnx", "model.onnx"), ("vocab.txt", "vocab.txt") })
+foreach (var file in new[] { "model.onnx", "vocab.txt" })
 {
-    var name = assembly.GetManifestResourceNames().SingleOrDefault(n => n.EndsWith("." + resource, StringComparison.Ordinal))
-        ?? throw new InvalidOperationException($"{assemblyPath} carries no resource ending in {resource}");
+    var name = assembly.GetManifestResourceNames().SingleOrDefault(n => n.EndsWith("." + file, StringComparison.Ordinal))
+        ?? throw new InvalidOperationException($"{assemblyPath} carries no resource ending in {file}");
     using var source = assembly.GetManifestResourceStream(name)!;
     var path = Path.Combine(dir, file);
     var partial = path + ".partial";
