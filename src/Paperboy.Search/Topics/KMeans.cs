@@ -82,10 +82,20 @@ public static class KMeans
     }
 
     /// <summary>Labels every row with its nearest centroid.</summary>
-    public static int[] Assign(float[] data, int dimension, int count, float[] centroids, int k)
+    public static int[] Assign(float[] data, int dimension, int count, float[] centroids, int k) =>
+        Assign(VectorRows.Over(data, dimension, count), centroids, k);
+
+    /// <summary>Labels every row with its nearest centroid.</summary>
+    public static int[] Assign(VectorRows rows, float[] centroids, int k)
     {
-        var labels = new int[count];
-        Parallel.For(0, count, i => labels[i] = Nearest(centroids, dimension, k, Row(data, dimension, i)));
+        var labels = new int[rows.Count];
+        var dimension = rows.Dimension;
+        Parallel.For(0, rows.Count, () => new float[dimension], (i, _, row) =>
+        {
+            rows.Read(i, row);
+            labels[i] = Nearest(centroids, dimension, k, row);
+            return row;
+        }, _ => { });
         return labels;
     }
 

@@ -11,10 +11,15 @@ public static class MapLayout
     // UMAP's curve 1 / (1 + a d^2b) for min_dist 0.1, spread 1.
     private const float A = 1.577f, B = 0.895f;
 
+    /// <inheritdoc cref="Compute(VectorRows, int[], int, int, int?)"/>
+    public static (float[] X, float[] Y) Compute(float[] data, int dimension, int count, int[] neighbours, int k, int seed, int? epochs = null) =>
+        Compute(VectorRows.Over(data, dimension, count), neighbours, k, seed, epochs);
+
     /// <param name="neighbours">For each row, up to <paramref name="k"/> neighbour rows (−1 for none), n × k.</param>
-    public static (float[] X, float[] Y) Compute(float[] data, int dimension, int count, int[] neighbours, int k, int seed, int? epochs = null)
+    public static (float[] X, float[] Y) Compute(VectorRows rows, int[] neighbours, int k, int seed, int? epochs = null)
     {
-        var (x, y) = PrincipalComponents(data, dimension, count, seed);
+        var count = rows.Count;
+        var (x, y) = PrincipalComponents(rows, seed);
         if (count < 3) return Normalise(x, y);
         var rng = new Random(seed);
         var e = epochs ?? (count <= 10_000 ? 300 : count <= 100_000 ? 120 : 60);
@@ -61,22 +66,29 @@ public static class MapLayout
     private static float Clip(float v) => Math.Clamp(v, -4f, 4f);
 
     /// <summary>The projections on the first two principal components (power iteration), scaled to a spread of about 10.</summary>
-    internal static (float[] X, float[] Y) PrincipalComponents(float[] data, int dimension, int count, int seed)
+    internal static (float[] X, float[] Y) PrincipalComponents(VectorRows rows, int seed)
     {
+        var (dimension, count) = (rows.Dimension, rows.Count);
+        var row = new float[dimension];
         var mean = new double[dimension];
-        for (var i = 0; i < count; i++) for (var j = 0; j < dimension; j++) mean[j] += data[i * dimension + j];
+        for (var i = 0; i < count; i++)
+        {
+            rows.Read(i, row);
+            for (var j = 0; j < dimension; j++) mean[j] += row[j];
+        }
         for (var j = 0; j < dimension; j++) mean[j] /= Math.Max(1, count);
         var rng = new Random(seed);
-        var first = PowerIteration(data, dimension, count, mean, null, rng);
-        var second = PowerIteration(data, dimension, count, mean, first, rng);
+        var first = PowerIteration(rows, mean, null, rng);
+        var second = PowerIteration(rows, mean, first, rng);
         var x = new float[count];
         var y = new float[count];
         for (var i = 0; i < count; i++)
         {
+            rows.Read(i, row);
             double px = 0, py = 0;
             for (var j = 0; j < dimension; j++)
             {
-                var v = data[i * dimension + j] - mean[j];
+                var v = row[j] - mean[j];
                 px += v * first[j];
                 py += v * second[j];
             }
@@ -88,8 +100,10 @@ public static class MapLayout
         return (x, y);
     }
 
-    private static double[] PowerIteration(float[] data, int dimension, int count, double[] mean, double[]? orthogonalTo, Random rng)
+    private static double[] PowerIteration(VectorRows rows, double[] mean, double[]? orthogonalTo, Random rng)
     {
+        var (dimension, count) = (rows.Dimension, rows.Count);
+        var row = new float[dimension];
         var v = new double[dimension];
         for (var j = 0; j < dimension; j++) v[j] = rng.NextDouble() - 0.5;
         var next = new double[dimension];
@@ -100,9 +114,10 @@ public static class MapLayout
             Array.Clear(next);
             for (var i = 0; i < count; i++)
             {
+                rows.Read(i, row);
                 double dot = 0;
-                for (var j = 0; j < dimension; j++) dot += (data[i * dimension + j] - mean[j]) * v[j];
-                for (var j = 0; j < dimension; j++) next[j] += dot * (data[i * dimension + j] - mean[j]);
+                for (var j = 0; j < dimension; j++) dot += (row[j] - mean[j]) * v[j];
+                for (var j = 0; j < dimension; j++) next[j] += dot * (row[j] - mean[j]);
             }
             (v, next) = (next, v);
         }

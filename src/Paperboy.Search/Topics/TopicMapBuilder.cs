@@ -32,35 +32,40 @@ public static class TopicMapBuilder
         return ks;
     }
 
-    /// <param name="data">The unit vectors, row-major, <paramref name="count"/> × <paramref name="dimension"/>.</param>
+    /// <param name="rows">The unit vectors by row.</param>
     /// <param name="text">A paper's text (title and abstract) by row for the labels, or null for a row outside the caller's sample.</param>
     /// <param name="neighbours">Up to <see cref="Neighbours"/> nearest rows of a row (the vector index's answer).</param>
-    public static TopicMapResult Build(float[] data, int dimension, int count, Func<int, string?> text, Func<int, IReadOnlyList<int>> neighbours, int seed = 8)
+    public static TopicMapResult Build(VectorRows rows, Func<int, string?> text, Func<int, IReadOnlyList<int>> neighbours, int seed = 8)
     {
+        var (dimension, count) = (rows.Dimension, rows.Count);
         var timings = new Dictionary<string, TimeSpan>();
         var watch = Stopwatch.StartNew();
         var rng = new Random(seed);
         var fitRows = Sample(count, FitSample, rng);
+        // The fitting sample as floats of its own, row i of it being fitRows[i]: k-means reads it 25 times per candidate.
+        var fit = new float[fitRows.Count * dimension];
+        for (var i = 0; i < fitRows.Count; i++) rows.Read(fitRows[i], fit.AsSpan(i * dimension, dimension));
+        var fitIndex = Enumerable.Range(0, fitRows.Count).ToList();
 
         // k by the silhouette on a sample, each candidate fitted on the same fitting sample.
         var ks = Candidates(count);
         float[] centroids;
         int k;
-        if (ks.Count == 1) { k = 1; centroids = count > 0 ? KMeans.Fit(data, dimension, fitRows, 1, seed) : new float[dimension]; }
+        if (ks.Count == 1) { k = 1; centroids = count > 0 ? KMeans.Fit(fit, dimension, fitIndex, 1, seed) : new float[dimension]; }
         else
         {
-            var silRows = fitRows.Take(SilhouetteSample).ToList();
-            var silhouette = new Silhouette(data, dimension, silRows);
+            var silRows = fitIndex.Take(SilhouetteSample).ToList();
+            var silhouette = new Silhouette(fit, dimension, silRows);
             (k, centroids, var best) = (0, [], double.NegativeInfinity);
             foreach (var candidate in ks)
             {
-                var c = KMeans.Fit(data, dimension, fitRows, candidate, seed);
-                var sampleLabels = silRows.Select(r => KMeans.Nearest(c, dimension, candidate, KMeans.Row(data, dimension, r))).ToList();
+                var c = KMeans.Fit(fit, dimension, fitIndex, candidate, seed);
+                var sampleLabels = silRows.Select(r => KMeans.Nearest(c, dimension, candidate, KMeans.Row(fit, dimension, r))).ToList();
                 var score = silhouette.Score(sampleLabels, candidate);
                 if (score > best + 1e-9) (best, k, centroids) = (score, candidate, c);
             }
         }
-        var topicOf = KMeans.Assign(data, dimension, count, centroids, k);
+        var topicOf = KMeans.Assign(rows, centroids, k);
         timings["clustering"] = watch.Elapsed;
 
         // Labels from a sample of texts.
@@ -81,7 +86,7 @@ public static class TopicMapBuilder
         });
         timings["neighbours"] = watch.Elapsed;
         watch.Restart();
-        var (x, y) = MapLayout.Compute(data, dimension, count, graph, Neighbours, seed);
+        var (x, y) = MapLayout.Compute(rows, graph, Neighbours, seed);
         timings["layout"] = watch.Elapsed;
 
         var sizes = new int[k];

@@ -105,6 +105,44 @@ public sealed class TopicAlgorithmTests
     }
 
     [Fact]
+    public void Half_precision_rows_read_back_within_a_thousandth_and_grow_past_their_capacity()
+    {
+        var (data, _) = Planted(3, 50, 24, seed: 12);
+        var rows = VectorRows.HalfPrecision(24, capacity: 7);
+        for (var i = 0; i < 150; i++) rows.Add(data.AsSpan(i * 24, 24));
+        Assert.Equal(150, rows.Count);
+        var row = new float[24];
+        for (var i = 0; i < 150; i++)
+        {
+            rows.Read(i, row);
+            for (var j = 0; j < 24; j++) Assert.InRange(row[j] - data[i * 24 + j], -1e-3f, 1e-3f);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => rows.Read(150, row));
+        Assert.Throws<ArgumentException>(() => rows.Add(new float[23]));
+        Assert.Throws<InvalidOperationException>(() => VectorRows.Over(data, 24, 150).Add(row));
+    }
+
+    [Fact]
+    public void A_map_from_half_precision_rows_finds_the_same_topics_as_one_from_floats()
+    {
+        var (data, truth) = Planted(8, 75, 32, seed: 13);
+        var n = truth.Length;
+        var half = VectorRows.HalfPrecision(32, n);
+        for (var i = 0; i < n; i++) half.Add(data.AsSpan(i * 32, 32));
+        IReadOnlyList<int> Near(int i) => Enumerable.Range(0, n)
+            .OrderBy(j => KMeans.Distance(data.AsSpan(i * 32, 32), data.AsSpan(j * 32, 32))).Take(TopicMapBuilder.Neighbours + 1).ToList();
+        var exact = TopicMapBuilder.Build(VectorRows.Over(data, 32, n), _ => null, Near);
+        var halved = TopicMapBuilder.Build(half, _ => null, Near);
+        Assert.Equal(8, exact.Topics.Count);
+        Assert.Equal(exact.Topics.Count, halved.Topics.Count);
+        // The same partition (topic numbers may differ): two rows share a topic in one map exactly when they do in the other.
+        for (var i = 0; i < n; i++)
+            for (var j = i + 1; j < n; j++)
+                Assert.Equal(exact.TopicOf[i] == exact.TopicOf[j], halved.TopicOf[i] == halved.TopicOf[j]);
+        Assert.All(halved.X.Concat(halved.Y), v => Assert.InRange(v, 0f, 1f));
+    }
+
+    [Fact]
     public void Candidate_numbers_of_topics_grow_with_the_corpus_and_stay_small()
     {
         Assert.Equal([1], TopicMapBuilder.Candidates(3));
