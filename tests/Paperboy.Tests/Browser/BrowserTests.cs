@@ -39,7 +39,20 @@ public sealed class BrowserSession : IAsyncLifetime
 
     public void Open(string path) => Driver.Navigate().GoToUrl(new Uri(Server.BaseAddress, path));
 
-    public WebDriverWait Wait(int seconds = 20) => new(Driver, TimeSpan.FromSeconds(seconds));
+    public WebDriverWait Wait(int seconds = 20) => PageWait(Driver, seconds);
+
+    /// <summary>
+    /// A wait that polls through a page being replaced under it (after a form post or a reload): an element found a
+    /// moment before may be gone, which ChromeDriver reports as a stale element or, from its inspector, as an unknown
+    /// error ("Node with given id does not belong to the document"). The condition is then asked again; a condition
+    /// that never holds still times out, with the last error inside.
+    /// </summary>
+    public static WebDriverWait PageWait(IWebDriver driver, int seconds = 20)
+    {
+        var wait = new WebDriverWait(driver, TimeSpan.FromSeconds(seconds));
+        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException), typeof(UnknownErrorException));
+        return wait;
+    }
 }
 
 /// <summary>What a visitor sees and does in a real browser: board, search, paper; the layout at desktop and phone widths.</summary>

@@ -40,12 +40,7 @@ public sealed class MemberBrowserTests : IAsyncLifetime
     }
 
     private void Open(string path) => _driver.Navigate().GoToUrl(new Uri(_server.BaseAddress, path));
-    private WebDriverWait Wait()
-    {
-        var wait = new WebDriverWait(_driver, TimeSpan.FromSeconds(20));
-        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException));   // the page reloads under us after a form post
-        return wait;
-    }
+    private WebDriverWait Wait() => BrowserSession.PageWait(_driver);
     private void Fill(string id, string text) { var e = _driver.FindElement(By.Id(id)); e.Clear(); e.SendKeys(text); }
 
     [Fact]
