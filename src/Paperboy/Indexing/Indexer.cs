@@ -118,9 +118,9 @@ public sealed class Indexer(PaperStore store, TopicStore topics, IndexHolder ind
             if (placed.Count == 0) return;   // no map (yet, or it failed): the id order stays
             logger.LogInformation("Lexical index: rebuilding in topic-map order now that a map is stored ({Placed} papers placed); searches use the current index until it is done",
                 placed.Count);
-            // The map just computed (its copy of every vector, kNN graph and layout) is garbage, but not collected yet:
-            // at 2.5M papers the process stood at 8.1 GB after the map and at 4.7 GB once this collection had run, so the
-            // rebuild's writer grows from the live heap rather than beside the map's leftovers.
+            // The map just computed (its copy of every vector, kNN graph and layout: gigabytes at 2.5M papers) is garbage,
+            // but not collected yet; collected now, the rebuild's writer grows from the live heap (4.7 GB at 2.5M) rather
+            // than beside the map's leftovers.
             ReturnMemory(placed.Count, "before the map-order rebuild");
             await RebuildLexicalAsync(placed, ct);
         }
