@@ -432,7 +432,7 @@ public sealed class LexicalIndex : IDisposable
     {
         var satisfying = new HashSet<string>(StringComparer.Ordinal);
         var (constraints, _) = ConstraintsOf(query, filter, null);
-        string[]? sorted = null;
+        var sorted = ids.Order(StringComparer.Ordinal).ToArray();
         var searcher = _searchers.Acquire();
         try
         {
@@ -444,7 +444,7 @@ public sealed class LexicalIndex : IDisposable
                 // Each id to its document (one term seek, in term order: a seek starts from the blocks the one before
                 // it loaded, and neighbouring ids share them), then the constraints checked in document order.
                 var docs = new List<(int Doc, string Id)>(ids.Count);
-                foreach (var id in sorted ??= ids.Order(StringComparer.Ordinal).ToArray())
+                foreach (var id in sorted)
                 {
                     if (!idTerms.SeekExact(new BytesRef(id))) continue;
                     var doc = idTerms.Docs(reader.LiveDocs, null, DocsFlags.NONE)?.NextDoc() ?? DocIdSetIterator.NO_MORE_DOCS;
