@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Paperboy.Search.Vectors;
 
@@ -25,6 +26,7 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
 {
     private const int MaxLevelCap = 31;
     private const int LinksOffset = 1; // [version][count][links...] — count is at LinksOffset
+    private const int PrefetchAhead = 8; // vectors SearchAmong asks for before it needs them
 
     private readonly int _dim;
     private readonly int _m;
@@ -168,14 +170,15 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
             newCap = (int)(Array.MaxLength / _stride);
             if (newCap < minCapacity) throw new InvalidOperationException($"Vector index is full: at most {newCap} vectors of this dimension fit one array.");
         }
-        var level0 = GC.AllocateUninitializedArray<int>(checked(newCap * _stride), pinned: false);
+        var level0 = HugePages.Allocate<int>(checked(newCap * _stride));
         Array.Copy(_level0, level0, (long)_count * _stride);
         level0.AsSpan((int)Math.Min((long)_count * _stride, level0.Length)).Clear();
         _level0 = level0;
         if (_quantized)
         {
-            var floats = new int[checked(newCap * _dim)];
+            var floats = HugePages.Allocate<int>(checked(newCap * _dim));
             Array.Copy(_floatStore, floats, (long)_count * _dim);
+            floats.AsSpan((int)Math.Min((long)_count * _dim, floats.Length)).Clear();
             _floatStore = floats;
             _vecStride = _dim;
             _vecOffset = 0;
@@ -258,8 +261,8 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
     private interface IQueryDistance
     {
         float Distance(int id);
-        /// <summary>Reads the first word of the element's vector so its cache line is on the way before it is needed.</summary>
-        void Touch(int id);
+        /// <summary>Starts loading the element's whole vector into the cache, without waiting for it.</summary>
+        void Prefetch(int id);
     }
 
     /// <summary>Exact distance from a float query to stored float vectors.</summary>
@@ -285,7 +288,7 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Touch(int id) => Volatile.Read(ref At(_store, (nint)id * _stride + _offset));
+        public void Prefetch(int id) => VectorIndex.Prefetch(ref At(_store, (nint)id * _stride + _offset), _dim * 4);
     }
 
     /// <summary>Distance from a float query to int8 codes: L2 as Σ(a - s·c)², dot as bias + Σ w·c.</summary>
@@ -323,7 +326,19 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Touch(int id) => Volatile.Read(ref At(_level0, (nint)id * _stride + _offset));
+        public void Prefetch(int id) => VectorIndex.Prefetch(ref At(_level0, (nint)id * _stride + _offset), _dim);
+    }
+
+    /// <summary>
+    /// Asks the CPU to start loading <paramref name="bytes"/> from <paramref name="start"/> into its caches, without
+    /// waiting for them (x86 <c>prefetcht0</c>, a line at a time); elsewhere it loads the first line.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch(ref int start, int bytes)
+    {
+        if (!Sse.IsSupported) { Volatile.Read(ref start); return; }
+        byte* p = (byte*)Unsafe.AsPointer(ref start);
+        for (int offset = 0; offset < bytes; offset += 64) Sse.Prefetch0(p + offset);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -428,19 +443,20 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
                 if (c.Distance > lowerBound && (top.Count >= ef || !anyDeleted)) break;
                 candidates.Pop();
                 int n = ReadLinks(c.Id, level, links);
-                // Keep only unvisited neighbours, then compute their distances while touching the next one's vector
-                // ahead of time (the managed stand-in for hnswlib's prefetch: the load is issued early and overlaps).
+                // Keep only unvisited neighbours, then ask for all their vectors before computing the first distance.
+                // At 2.5M vectors the base layer is 3 GB and nearly every vector is a trip to memory; asked for
+                // together, those trips overlap instead of queueing one behind the other. Asking one vector ahead, as
+                // before, made a 2.5M walk (k = ef = 100) 1.3× slower.
                 int fresh = 0;
                 for (int i = 0; i < n; i++)
                 {
                     int id = links[i];
                     if (visited.TryVisit(id)) links[fresh++] = id;
                 }
-                if (fresh > 0) dist.Touch(links[0]);
+                for (int i = 0; i < fresh; i++) dist.Prefetch(links[i]);
                 for (int i = 0; i < fresh; i++)
                 {
                     int id = links[i];
-                    if (i + 1 < fresh) dist.Touch(links[i + 1]);
                     float d = dist.Distance(id);
                     if (top.Count < ef || d < lowerBound)
                     {
@@ -796,9 +812,12 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
                 foreach (var label in labels)
                     if (_labelToId.TryGetValue(label, out var id)) ids[n++] = id;
             var distance = new ExactDistance(this, q);
+            // The papers are scattered over the store: keep the next few vectors on their way from memory.
+            for (var i = 0; i < Math.Min(n, PrefetchAhead); i++) distance.Prefetch(ids[i]);
             for (var i = 0; i < n; i++)
             {
                 var id = ids[i];
+                if (i + PrefetchAhead < n) distance.Prefetch(ids[i + PrefetchAhead]);
                 if (Volatile.Read(ref _written[id]) == 0) continue;   // still being added
                 var d = distance.Distance(id);
                 if (top.Count < k) top.Push(d, id);
