@@ -153,6 +153,8 @@ public static class ApiEndpoints
         Gauge("dotnet_gc_fragmented_bytes", "Free space inside the managed heap after the last collection.", gc.FragmentedBytes);
         for (var g = 0; g <= GC.MaxGeneration; g++)
             text.Append(CultureInfo.InvariantCulture, $"dotnet_gc_collections_total{{generation=\"{g}\"}} {GC.CollectionCount(g)}\n");
+        text.Append(CultureInfo.InvariantCulture,
+            $"# HELP dotnet_gc_pause_seconds_total Time threads were paused for collections.\n# TYPE dotnet_gc_pause_seconds_total counter\ndotnet_gc_pause_seconds_total {GC.GetTotalPauseDuration().TotalSeconds}\n");
         Gauge("dotnet_threadpool_threads", "Thread-pool threads.", ThreadPool.ThreadCount);
         Gauge("paperboy_decoded_postings_bytes", "Memory held by common words' postings decoded for the keyword ranking (Search:DecodedPostingsMegabytes caps it).",
             Paperboy.Search.Lexical.LexicalIndex.DecodedPostingsBytes);

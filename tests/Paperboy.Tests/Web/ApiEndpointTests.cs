@@ -196,6 +196,7 @@ public sealed class ApiEndpointTests(SharedTestHost fixture) : IClassFixture<Sha
         var text = await Client.GetStringAsync("/metrics");
         foreach (var gauge in new[] { "process_resident_memory_bytes", "dotnet_gc_heap_bytes", "paperboy_decoded_postings_bytes" })
             Assert.Matches($"(?m)^# TYPE {gauge} gauge\n{gauge} [0-9.E+]+$", text);
+        Assert.Matches("(?m)^# TYPE dotnet_gc_pause_seconds_total counter\ndotnet_gc_pause_seconds_total [0-9.E+-]+$", text);
     }
 
     [Fact]
