@@ -65,21 +65,30 @@ public static class MapLayout
 
     private static float Clip(float v) => Math.Clamp(v, -4f, 4f);
 
-    /// <summary>The projections on the first two principal components (power iteration), scaled to a spread of about 10.</summary>
+    /// <summary>Rows the principal components are found from; a larger set is sampled (the layout refines them anyway).</summary>
+    internal const int PrincipalSample = 50_000;
+
+    /// <summary>
+    /// The projections on the first two principal components (power iteration), scaled to a spread of about 10. Over
+    /// <see cref="PrincipalSample"/> rows the components come from an evenly spread sample of that many: the 61 passes
+    /// over the rows (the mean, then 30 iterations for each component) go over 50,000 rows instead of 2.5M, and only
+    /// the projection reads every row.
+    /// </summary>
     internal static (float[] X, float[] Y) PrincipalComponents(VectorRows rows, int seed)
     {
         var (dimension, count) = (rows.Dimension, rows.Count);
+        var rng = new Random(seed);
+        var sample = Sample(count, rng);
         var row = new float[dimension];
         var mean = new double[dimension];
-        for (var i = 0; i < count; i++)
+        foreach (var i in sample)
         {
             rows.Read(i, row);
             for (var j = 0; j < dimension; j++) mean[j] += row[j];
         }
-        for (var j = 0; j < dimension; j++) mean[j] /= Math.Max(1, count);
-        var rng = new Random(seed);
-        var first = PowerIteration(rows, mean, null, rng);
-        var second = PowerIteration(rows, mean, first, rng);
+        for (var j = 0; j < dimension; j++) mean[j] /= Math.Max(1, sample.Length);
+        var first = PowerIteration(rows, sample, mean, null, rng);
+        var second = PowerIteration(rows, sample, mean, first, rng);
         var x = new float[count];
         var y = new float[count];
         for (var i = 0; i < count; i++)
@@ -100,9 +109,19 @@ public static class MapLayout
         return (x, y);
     }
 
-    private static double[] PowerIteration(VectorRows rows, double[] mean, double[]? orthogonalTo, Random rng)
+    /// <summary>Every row, or <see cref="PrincipalSample"/> rows in order: one drawn from each equal stretch of the rows.</summary>
+    private static int[] Sample(int count, Random rng)
     {
-        var (dimension, count) = (rows.Dimension, rows.Count);
+        if (count <= PrincipalSample) return Enumerable.Range(0, count).ToArray();
+        var sample = new int[PrincipalSample];
+        var stretch = (double)count / PrincipalSample;
+        for (var s = 0; s < sample.Length; s++) sample[s] = Math.Min(count - 1, (int)(s * stretch + rng.NextDouble() * stretch));
+        return sample;
+    }
+
+    private static double[] PowerIteration(VectorRows rows, int[] sample, double[] mean, double[]? orthogonalTo, Random rng)
+    {
+        var dimension = rows.Dimension;
         var row = new float[dimension];
         var v = new double[dimension];
         for (var j = 0; j < dimension; j++) v[j] = rng.NextDouble() - 0.5;
@@ -112,7 +131,7 @@ public static class MapLayout
             if (orthogonalTo is not null) Orthogonalise(v, orthogonalTo);
             Unit(v);
             Array.Clear(next);
-            for (var i = 0; i < count; i++)
+            foreach (var i in sample)
             {
                 rows.Read(i, row);
                 double dot = 0;

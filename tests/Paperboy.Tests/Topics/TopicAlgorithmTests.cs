@@ -105,6 +105,35 @@ public sealed class TopicAlgorithmTests
     }
 
     [Fact]
+    public void Principal_components_of_a_large_set_are_found_from_a_sample()
+    {
+        // More rows than the sample: two planted directions (spread 5 and 2) in 8 dimensions, around a mean far from 0.
+        const int n = MapLayout.PrincipalSample * 2 + 123, dim = 8;
+        var rng = new Random(21);
+        var first = Unit(Enumerable.Range(0, dim).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray());
+        var second = Unit(first.Select((v, j) => j % 2 == 0 ? first[j + 1] : -first[j - 1]).ToArray());   // orthogonal to the first
+        var data = new float[n * dim];
+        for (var i = 0; i < n; i++)
+        {
+            var a = 5f * (float)(rng.NextDouble() * 2 - 1);
+            var b = 2f * (float)(rng.NextDouble() * 2 - 1);
+            for (var j = 0; j < dim; j++) data[i * dim + j] = 3f + a * first[j] + b * second[j] + 0.3f * (float)(rng.NextDouble() * 2 - 1);
+        }
+        var (x, y) = MapLayout.PrincipalComponents(VectorRows.Over(data, dim, n), seed: 4);
+        // Each coordinate is the row's projection on the planted direction (noise included), up to sign and scale.
+        float[] Along(float[] direction) => Enumerable.Range(0, n).Select(i => Enumerable.Range(0, dim).Sum(j => data[i * dim + j] * direction[j])).ToArray();
+        Assert.InRange(Math.Abs(Correlation(x, Along(first))), 0.999, 1.0);
+        Assert.InRange(Math.Abs(Correlation(y, Along(second))), 0.999, 1.0);
+    }
+
+    private static double Correlation(float[] p, float[] q)
+    {
+        double mp = p.Average(), mq = q.Average(), spq = 0, spp = 0, sqq = 0;
+        for (var i = 0; i < p.Length; i++) { spq += (p[i] - mp) * (q[i] - mq); spp += (p[i] - mp) * (p[i] - mp); sqq += (q[i] - mq) * (q[i] - mq); }
+        return spq / Math.Sqrt(spp * sqq);
+    }
+
+    [Fact]
     public void Half_precision_rows_read_back_within_a_thousandth_and_grow_past_their_capacity()
     {
         var (data, _) = Planted(3, 50, 24, seed: 12);
