@@ -3,17 +3,51 @@ using System.Globalization;
 using System.Text.Json;
 using Paperboy.Search.Vectors;
 
-// VectorBench gen|run — see bench/vectors/RESULTS.md and run.sh.
+// VectorBench gen|run|walk — see bench/vectors/RESULTS.md and run.sh.
+//   walk --index FILE [--k 100] [--queries 3000] [--among 0]: one thread searching a saved index (e.g. a store's
+//   data/index/semantic/vectors.idx); queries are stored vectors plus a little noise. With --among N, the exact
+//   comparison among N random papers (SearchAmong) instead of the graph walk. Prints µs per search, three rounds.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length == 0) { Console.Error.WriteLine("usage: VectorBench gen|run [--out DIR] [--n N] [--dim D] ..."); return 2; }
 var opts = Args.Parse(args.Skip(1).ToArray());
 string outDir = opts.Get("out", "out");
-Directory.CreateDirectory(outDir);
+if (args[0] != "walk") Directory.CreateDirectory(outDir);
 switch (args[0])
 {
     case "gen": Gen.Run(opts, outDir); return 0;
     case "run": Bench.Run(opts, outDir); return 0;
+    case "walk": Walk.Run(opts); return 0;
     default: Console.Error.WriteLine($"unknown command {args[0]}"); return 2;
+}
+
+static class Walk
+{
+    public static void Run(Args o)
+    {
+        var index = VectorIndex.Load(o.Get("index", "vectors.idx"));
+        int k = o.GetInt("k", 100), n = o.GetInt("queries", 3000), among = o.GetInt("among", 0);
+        var rng = new Random(1);
+        var queries = index.SampleLabels(n, rng).Select(label =>
+        {
+            var v = new float[index.Dimensions];
+            index.TryGetVector(label, v);
+            for (var i = 0; i < v.Length; i++) v[i] += 0.05f * (float)(rng.NextDouble() - 0.5);
+            return v;
+        }).ToList();
+        var sets = among > 0 ? Enumerable.Range(0, 50).Select(_ => index.SampleLabels(among, rng)).ToList() : null;
+        void One(int i)
+        {
+            if (sets is null) index.Search(queries[i], k, Math.Max(64, k));
+            else index.SearchAmong(queries[i], sets[i % sets.Count], k);
+        }
+        for (var i = 0; i < queries.Count; i++) One(i);   // warm-up
+        for (var round = 0; round < 3; round++)
+        {
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < queries.Count; i++) One(i);
+            Console.WriteLine($"round {round}: {watch.Elapsed.TotalMicroseconds / queries.Count:F1} us per {(sets is null ? "walk" : "comparison among " + among)}");
+        }
+    }
 }
 
 static class Vecs
