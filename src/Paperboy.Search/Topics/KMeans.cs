@@ -82,10 +82,6 @@ public static class KMeans
     }
 
     /// <summary>Labels every row with its nearest centroid.</summary>
-    public static int[] Assign(float[] data, int dimension, int count, float[] centroids, int k) =>
-        Assign(VectorRows.Over(data, dimension, count), centroids, k);
-
-    /// <summary>Labels every row with its nearest centroid.</summary>
     public static int[] Assign(VectorRows rows, float[] centroids, int k)
     {
         var labels = new int[rows.Count];

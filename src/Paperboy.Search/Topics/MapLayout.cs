@@ -1,5 +1,4 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
+using Paperboy.Search.Vectors;
 
 namespace Paperboy.Search.Topics;
 
@@ -13,10 +12,6 @@ public static class MapLayout
 {
     // UMAP's curve 1 / (1 + a d^2b) for min_dist 0.1, spread 1.
     private const float A = 1.577f, B = 0.895f;
-
-    /// <inheritdoc cref="Compute(VectorRows, int[], int, int, int?)"/>
-    public static (float[] X, float[] Y) Compute(float[] data, int dimension, int count, int[] neighbours, int k, int seed, int? epochs = null) =>
-        Compute(VectorRows.Over(data, dimension, count), neighbours, k, seed, epochs);
 
     /// <param name="neighbours">For each row, up to <paramref name="k"/> neighbour rows (−1 for none), n × k.</param>
     public static (float[] X, float[] Y) Compute(VectorRows rows, int[] neighbours, int k, int seed, int? epochs = null)
@@ -46,7 +41,7 @@ public static class MapLayout
                     for (var s = 0; s < negatives; s++)
                     {
                         drawn[s] = rng.Next(count);
-                        Prefetch(xy, 2 * drawn[s]);
+                        CacheLines.Prefetch(ref xy[2 * drawn[s]], 2 * sizeof(float));
                     }
                     // Attraction along the edge.
                     var dx = xy[2 * i] - xy[2 * j];
@@ -80,13 +75,6 @@ public static class MapLayout
     }
 
     private static float Clip(float v) => Math.Clamp(v, -4f, 4f);
-
-    /// <summary>Asks the CPU to start loading <paramref name="array"/>[<paramref name="index"/>] into its cache (x86), without waiting.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Prefetch(float[] array, int index)
-    {
-        if (Sse.IsSupported) Sse.Prefetch0(Unsafe.AsPointer(ref array[index]));
-    }
 
     /// <summary>Rows the principal components are found from; a larger set is sampled (the layout refines them anyway).</summary>
     internal const int PrincipalSample = 50_000;

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace Paperboy.Search.Vectors;
 
@@ -288,7 +287,7 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Prefetch(int id) => VectorIndex.Prefetch(ref At(_store, (nint)id * _stride + _offset), _dim * 4);
+        public void Prefetch(int id) => CacheLines.Prefetch(ref At(_store, (nint)id * _stride + _offset), _dim * 4);
     }
 
     /// <summary>Distance from a float query to int8 codes: L2 as Σ(a - s·c)², dot as bias + Σ w·c.</summary>
@@ -326,19 +325,7 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Prefetch(int id) => VectorIndex.Prefetch(ref At(_level0, (nint)id * _stride + _offset), _dim);
-    }
-
-    /// <summary>
-    /// Asks the CPU to start loading <paramref name="bytes"/> from <paramref name="start"/> into its caches, without
-    /// waiting for them (x86 <c>prefetcht0</c>, a line at a time); elsewhere it loads the first line.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Prefetch(ref int start, int bytes)
-    {
-        if (!Sse.IsSupported) { Volatile.Read(ref start); return; }
-        byte* p = (byte*)Unsafe.AsPointer(ref start);
-        for (int offset = 0; offset < bytes; offset += 64) Sse.Prefetch0(p + offset);
+        public void Prefetch(int id) => CacheLines.Prefetch(ref At(_level0, (nint)id * _stride + _offset), _dim);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

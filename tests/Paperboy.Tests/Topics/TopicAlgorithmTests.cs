@@ -35,7 +35,7 @@ public sealed class TopicAlgorithmTests
         var (data, truth) = Planted(4, 60, 32, seed: 1);
         var rows = Enumerable.Range(0, truth.Length).ToList();
         var centroids = KMeans.Fit(data, 32, rows, 4, seed: 3);
-        var labels = KMeans.Assign(data, 32, truth.Length, centroids, 4);
+        var labels = KMeans.Assign(VectorRows.Over(data, 32, truth.Length), centroids, 4);
         // Every planted group lands in one cluster, and different groups in different clusters.
         var map = Enumerable.Range(0, 4).Select(g => labels.Where((_, i) => truth[i] == g).Distinct().Single()).ToList();
         Assert.Equal(4, map.Distinct().Count());
@@ -51,7 +51,7 @@ public sealed class TopicAlgorithmTests
         var scores = new[] { 2, 3, 5, 8, 10 }.ToDictionary(k => k, k =>
         {
             var c = KMeans.Fit(data, 24, rows, k, seed: 5);
-            return silhouette.Score(KMeans.Assign(data, 24, truth.Length, c, k), k);
+            return silhouette.Score(KMeans.Assign(VectorRows.Over(data, 24, truth.Length), c, k), k);
         });
         Assert.Equal(5, scores.MaxBy(kv => kv.Value).Key);
         Assert.InRange(scores[5], 0.5, 1.0);
@@ -88,7 +88,7 @@ public sealed class TopicAlgorithmTests
                 .OrderBy(j => KMeans.Distance(data.AsSpan(i * 16, 16), data.AsSpan(j * 16, 16))).Take(k).ToArray();
             near.CopyTo(graph, i * k);
         }
-        var (x, y) = MapLayout.Compute(data, 16, n, graph, k, seed: 9);
+        var (x, y) = MapLayout.Compute(VectorRows.Over(data, 16, n), graph, k, seed: 9);
         Assert.All(x.Concat(y), v => Assert.InRange(v, 0f, 1f));
         double Mean(Func<int, int, bool> pair)
         {
@@ -99,7 +99,7 @@ public sealed class TopicAlgorithmTests
         var within = Mean((i, j) => truth[i] == truth[j]);
         var across = Mean((i, j) => truth[i] != truth[j]);
         Assert.True(within * 3 < across, $"groups are not apart on the map: within {within:0.000}, across {across:0.000}");
-        var (x2, y2) = MapLayout.Compute(data, 16, n, graph, k, seed: 9);
+        var (x2, y2) = MapLayout.Compute(VectorRows.Over(data, 16, n), graph, k, seed: 9);
         Assert.Equal(x, x2);
         Assert.Equal(y, y2);
     }
