@@ -21,10 +21,10 @@ public static partial class HfPageReader
 
     public const int MaxLineLength = 100_000;
 
-    [GeneratedRegex(@"^(?<mon>[A-Za-z]{3}) (?<day>\d{1,2})(?:, (?<year>\d{4}))?(?: (?<up>-?\d+))?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?<mon>[A-Za-z]{3}) (?<day>[0-9]{1,2})(?:, (?<year>[0-9]{4}))?(?: (?<up>-?[0-9]+))?$", RegexOptions.CultureInvariant)]
     private static partial Regex DatePattern();
 
-    [GeneratedRegex(@"^•\s*(?<n>-?\d+)\s+authors?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^•\s*(?<n>-?[0-9]+)\s+authors?$", RegexOptions.CultureInvariant)]
     private static partial Regex AuthorsPattern();
 
     private static readonly string[] Months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -10,8 +11,9 @@ namespace Paperboy.Core.Papers;
 /// </summary>
 public static partial class PaperIdentity
 {
-    // New style 0704.0001 / 2310.01234 (optionally v2), old style math/0601001 or math.GT/0601001.
-    [GeneratedRegex(@"^(?:arxiv:)?(?<id>\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?<v>\d+))?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // New style 0704.0001 / 2310.01234 (optionally v2), old style math/0601001 or math.GT/0601001. ASCII digits only:
+    // \d would also take other scripts' digits, which no arXiv id has.
+    [GeneratedRegex(@"^(?:arxiv:)?(?<id>[0-9]{4}\.[0-9]{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/[0-9]{7})(?:v(?<v>[0-9]+))?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ArxivIdPattern();
 
     [GeneratedRegex(@"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?<rest>[^\s?#]+?)(?:\.pdf)?/?(?:[?#].*)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
@@ -27,11 +29,16 @@ public static partial class PaperIdentity
         if (url.Success) s = url.Groups["rest"].Value;
         var m = ArxivIdPattern().Match(s);
         if (!m.Success) return false;
+        // A version is a small positive number; one that does not fit an int (v99999999999) is not an id either.
+        if (m.Groups["v"].Success)
+        {
+            if (!int.TryParse(m.Groups["v"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v < 1) return false;
+            version = v;
+        }
         var raw = m.Groups["id"].Value;
         // The archive part of old-style ids is lower-case; a subject class (math.GT) is dropped as arXiv does.
         var slash = raw.IndexOf('/');
         id = slash < 0 ? raw : raw[..slash].Split('.')[0].ToLowerInvariant() + raw[slash..];
-        if (m.Groups["v"].Success) version = int.Parse(m.Groups["v"].Value);
         return true;
     }
 

@@ -24,7 +24,7 @@ public sealed class ImporterPropertyTests
         "<!DOCTYPE x [<!ENTITY e \"e\">]>", "<!--", "-->", "\n", "\r\n", "\n\n", "\t", "\\", "\\u0000", "\\ud800", "\\u0007", "null", "true",
         "-1", "0", "1e400", "99999999999999999999", "-2147483649", "2147483648", "v0", "v-1", "v99999999999", "Feb 30", "Feb 29, 2023", "0001-01-01",
         "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "Mon, 32 Jan 2024 00:00:00 GMT", "• -5 authors", "• 99999999999 authors", "·",
-        "Oct 4 -3", "Oct 4, 2023 99999999999", "\u00e9", "\U0001F600", "\u202e", "\u0085", "\u2028",
+        "Oct 4 -3", "Oct 4, 2023 99999999999", "\u0663", "\u0662\u0660\u0662\u0664", "\u00e9", "\U0001F600", "\u202e", "\u0085", "\u2028",
     }.Select(t => Encoding.UTF8.GetBytes(t)).Concat([[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xef, 0xbb, 0xbf]]).ToArray();
 
     /// <summary>One edit: kind (flip, delete, duplicate, insert a token, truncate), two positions, a token.</summary>

@@ -186,6 +186,7 @@ public sealed class HfPageReaderTests
     [InlineData("  • 2 authors\n·\nOct 4, 2023 99999999999", 27, "out of range")]
     [InlineData("  • 2 authors\n·\nyesterday", 27, "found 'yesterday'")]
     [InlineData("  • 2 authors\n·\nOct 32, 2023", 27, "invalid date 'Oct 32, 2023'")]
+    [InlineData("  • 2 authors\n·\nOct \u0664, 2023", 27, "found 'Oct \u0664, 2023'")]
     public void A_bad_author_or_date_line_is_refused_at_its_line(string meta, int line, string reason)
     {
         var text = Seeds.PageText("Oct 17",

@@ -40,6 +40,10 @@ public sealed class IdentityAndMergeTests
     [InlineData("https://notarxiv.org/abs/2310.01234")]
     [InlineData("https://evil.example/arxiv.org/abs/2310.01234")]
     [InlineData("math/060100")]
+    [InlineData("2310.01234v99999999999")]
+    [InlineData("2310.01234v0")]
+    [InlineData("\u0662\u0663\u0661\u0660.\u0660\u0661\u0662\u0663\u0664")]
+    [InlineData("2310.01234v\u0663")]
     public void Text_that_is_not_an_arXiv_id_is_not_parsed(string text)
     {
         Assert.False(PaperIdentity.TryParseArxivId(text, out _, out _));
