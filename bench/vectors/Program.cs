@@ -8,14 +8,13 @@ using Paperboy.Search.Vectors;
 //   data/index/semantic/vectors.idx); queries are stored vectors plus a little noise. With --among N, the exact
 //   comparison among N random papers (SearchAmong) instead of the graph walk. Prints µs per search, three rounds.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-if (args.Length == 0) { Console.Error.WriteLine("usage: VectorBench gen|run [--out DIR] [--n N] [--dim D] ..."); return 2; }
+if (args.Length == 0) { Console.Error.WriteLine("usage: VectorBench gen|run|walk [--out DIR] [--n N] [--dim D] ..."); return 2; }
 var opts = Args.Parse(args.Skip(1).ToArray());
 string outDir = opts.Get("out", "out");
-if (args[0] != "walk") Directory.CreateDirectory(outDir);
 switch (args[0])
 {
-    case "gen": Gen.Run(opts, outDir); return 0;
-    case "run": Bench.Run(opts, outDir); return 0;
+    case "gen": Directory.CreateDirectory(outDir); Gen.Run(opts, outDir); return 0;
+    case "run": Directory.CreateDirectory(outDir); Bench.Run(opts, outDir); return 0;
     case "walk": Walk.Run(opts); return 0;
     default: Console.Error.WriteLine($"unknown command {args[0]}"); return 2;
 }

@@ -160,6 +160,15 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
         return ref At(upper, (nint)(level - 1) * _upperStride);
     }
 
+    /// <summary>A larger array (huge pages where they help) holding the first <paramref name="used"/> elements of <paramref name="old"/>, zeros after.</summary>
+    private static int[] Enlarged(int[] old, long used, int length)
+    {
+        var array = HugePages.Allocate<int>(length);
+        Array.Copy(old, array, used);
+        array.AsSpan((int)Math.Min(used, length)).Clear();
+        return array;
+    }
+
     private void Grow(int minCapacity)
     {
         int newCap = Math.Max(minCapacity, _capacity == 0 ? 16 : checked(_capacity * 2));
@@ -169,16 +178,10 @@ public sealed class VectorIndex : IVectorIndex, IDisposable
             newCap = (int)(Array.MaxLength / _stride);
             if (newCap < minCapacity) throw new InvalidOperationException($"Vector index is full: at most {newCap} vectors of this dimension fit one array.");
         }
-        var level0 = HugePages.Allocate<int>(checked(newCap * _stride));
-        Array.Copy(_level0, level0, (long)_count * _stride);
-        level0.AsSpan((int)Math.Min((long)_count * _stride, level0.Length)).Clear();
-        _level0 = level0;
+        _level0 = Enlarged(_level0, (long)_count * _stride, checked(newCap * _stride));
         if (_quantized)
         {
-            var floats = HugePages.Allocate<int>(checked(newCap * _dim));
-            Array.Copy(_floatStore, floats, (long)_count * _dim);
-            floats.AsSpan((int)Math.Min((long)_count * _dim, floats.Length)).Clear();
-            _floatStore = floats;
+            _floatStore = Enlarged(_floatStore, (long)_count * _dim, checked(newCap * _dim));
             _vecStride = _dim;
             _vecOffset = 0;
         }

@@ -144,8 +144,9 @@ public static class ApiEndpoints
     {
         var gc = GC.GetGCMemoryInfo();
         var text = new System.Text.StringBuilder();
-        void Gauge(string name, string help, double value) =>
-            text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n");
+        void Metric(string type, string name, string help, double value) =>
+            text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} {type}\n{name} {value}\n");
+        void Gauge(string name, string help, double value) => Metric("gauge", name, help, value);
         using (var self = System.Diagnostics.Process.GetCurrentProcess())
             Gauge("process_resident_memory_bytes", "Resident set size.", self.WorkingSet64);
         Gauge("dotnet_gc_heap_bytes", "Managed heap size after the last collection.", gc.HeapSizeBytes);
@@ -153,8 +154,7 @@ public static class ApiEndpoints
         Gauge("dotnet_gc_fragmented_bytes", "Free space inside the managed heap after the last collection.", gc.FragmentedBytes);
         for (var g = 0; g <= GC.MaxGeneration; g++)
             text.Append(CultureInfo.InvariantCulture, $"dotnet_gc_collections_total{{generation=\"{g}\"}} {GC.CollectionCount(g)}\n");
-        text.Append(CultureInfo.InvariantCulture,
-            $"# HELP dotnet_gc_pause_seconds_total Time threads were paused for collections.\n# TYPE dotnet_gc_pause_seconds_total counter\ndotnet_gc_pause_seconds_total {GC.GetTotalPauseDuration().TotalSeconds}\n");
+        Metric("counter", "dotnet_gc_pause_seconds_total", "Time threads were paused for collections.", GC.GetTotalPauseDuration().TotalSeconds);
         Gauge("dotnet_threadpool_threads", "Thread-pool threads.", ThreadPool.ThreadCount);
         Gauge("paperboy_decoded_postings_bytes", "Memory held by common words' postings decoded for the keyword ranking (Search:DecodedPostingsMegabytes caps it).",
             Paperboy.Search.Lexical.LexicalIndex.DecodedPostingsBytes);
